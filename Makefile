@@ -1,0 +1,55 @@
+# Two commands for a fresh machine: `make run` and `make test`. Needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint format migrate seed browser-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## run: install, migrate, load demo data into an empty database, serve on http://127.0.0.1:8000/
+run: migrate
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with a login printed above."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install dev requirements and run the whole suite (browser tests need Debian's chromium)
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## browser-deps: Debian's Chromium for the browser tests (never a downloaded browser)
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class PosConfig(AppConfig):
+    name = "pos"
+    verbose_name = "Point of sale"
+
+    def ready(self) -> None:
+        from .roles import sync_roles_after_migrate
+
+        # Apps that land later add models (and so permissions) after the roles migration
+        # ran; re-applying the role matrix after every migrate keeps the groups complete.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="pos.sync_roles")

@@ -1,0 +1,58 @@
+"""Project-wide API plumbing: one error format for every endpoint."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ServiceError
+
+
+def _first_message(data) -> str:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            message = _first_message(value)
+            if message:
+                if key in ("detail", "non_field_errors", "__all__"):
+                    return message
+                return f"{key}: {message}"
+    elif isinstance(data, list):
+        for item in data:
+            message = _first_message(item)
+            if message:
+                return message
+    elif data:
+        return str(data)
+    return ""
+
+
+def exception_handler(exc, context):
+    """Errors as `{"detail": "...", "code": "..."}`, plus `errors` for field errors."""
+    if isinstance(exc, ServiceError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data
+        response.data = {"detail": _first_message(errors) or "Invalid input.", "code": "invalid"}
+        if isinstance(errors, dict):
+            response.data["errors"] = errors
+        return response
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    response.data = {
+        "detail": _first_message(getattr(exc, "detail", "")) or str(exc),
+        "code": code if isinstance(code, str) else "error",
+    }
+    return response
+
+
+def public_endpoints_only(endpoints):
+    """drf-spectacular hook: document /api/v1/ only, not Wagtail's internal admin API."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

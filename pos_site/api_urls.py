@@ -1,0 +1,7 @@
+"""Every API endpoint under /api/v1/, gathered from the apps."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("catalog.api_urls")),
+]

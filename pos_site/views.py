@@ -1,0 +1,28 @@
+"""Project-level pages: where `/` sends each person, and the one login page for everybody."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pos.roles import landing_url
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Anonymous → login; cashiers → the register; merchandisers, managers → the admin."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect(landing_url(request.user))
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
+
+
+def no_role(request: HttpRequest) -> HttpResponse:
+    """A signed-in account that belongs to no role yet."""
+    return render(request, "no_role.html", status=403)
