@@ -7,8 +7,11 @@ class PosConfig(AppConfig):
     verbose_name = "Point of sale"
 
     def ready(self) -> None:
+        from pos_site.logging import install_pan_masking
+
         from .roles import sync_roles_after_migrate
 
+        install_pan_masking()
         # Apps that land later add models (and so permissions) after the roles migration
         # ran; re-applying the role matrix after every migrate keeps the groups complete.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="pos.sync_roles")

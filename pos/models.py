@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
+from djmoney.models.fields import MoneyField
 
 
 class Register(models.Model):
@@ -20,3 +24,230 @@ class Register(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _money(**kwargs) -> MoneyField:
+    return MoneyField(
+        max_digits=14,
+        decimal_places=2,
+        default_currency=settings.POS_DEFAULT_CURRENCY,
+        **kwargs,
+    )
+
+
+class Cart(models.Model):
+    """A sale being rung up. Lives on the server so a reload or a crashed browser loses nothing."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PARKED = "parked", "Parked"
+        CHECKED_OUT = "checked_out", "Checked out"
+
+    class DiscountKind(models.TextChoices):
+        NONE = "", "No discount"
+        AMOUNT = "amount", "Amount"
+        PERCENT = "percent", "Percent"
+
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="carts"
+    )
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="carts")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    discount_kind = models.CharField(
+        max_length=8, choices=DiscountKind.choices, default=DiscountKind.NONE, blank=True
+    )
+    discount_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cashier", "register"],
+                condition=models.Q(status="open"),
+                name="one_open_cart_per_cashier_and_register",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount_value__gte=0), name="cart_discount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cart {self.pk} ({self.get_status_display()})"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="one_line_per_product"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1, quantity__lte=9999),
+                name="cartline_quantity_1_to_9999",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0), name="cartline_discount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"
+
+
+class Counter(models.Model):
+    """Gap-free document numbers (sales, refunds), incremented inside the writing transaction."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Sale(models.Model):
+    """A completed sale. Everything a receipt or a report needs is frozen here at sale time."""
+
+    class Status(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        VOIDED = "voided", "Voided"
+
+    number = models.CharField(max_length=20, unique=True)
+    idempotency_key = models.UUIDField(unique=True)
+    cart = models.OneToOneField(
+        Cart, null=True, blank=True, on_delete=models.SET_NULL, related_name="sale"
+    )
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales"
+    )
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="sales")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
+    prices_include_tax = models.BooleanField()
+    subtotal = _money()
+    line_discounts = _money()
+    cart_discount = _money()
+    discount_total = _money()
+    tax_total = _money()
+    total = _money()
+    cash_rounding = _money()
+    amount_paid = _money()
+    change_given = _money()
+    item_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SaleLine(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    sku = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+    unit_price = _money()
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    tax_rate_name = models.CharField(max_length=50)
+    gross = _money()
+    discount = _money()
+    cart_discount = _money()
+    total = _money()
+    tax = _money()
+
+    class Meta:
+        ordering = ["sale", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class SaleTax(models.Model):
+    """One line of a sale's tax breakdown (per rate)."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="taxes")
+    rate = models.DecimalField(max_digits=5, decimal_places=2)
+    taxable = _money()
+    tax = _money()
+
+    class Meta:
+        ordering = ["sale", "rate"]
+
+    def __str__(self) -> str:
+        return f"{self.rate} %: {self.tax}"
+
+
+class Payment(models.Model):
+    """One tender of a sale. For cards only the gateway's token and display data are kept."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", "Cash"
+        CARD = "card", "Card"
+        OTHER = "other", "Other"
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="payments")
+    position = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=8, choices=Method.choices)
+    tendered = _money()
+    amount = _money(help_text="What counts toward the sale.")
+    change = _money()
+    reference = models.CharField(max_length=100, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    gateway = models.CharField(max_length=40, blank=True)
+    gateway_token = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["sale", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount}"
+
+    @property
+    def card_display(self) -> str:
+        return f"{self.card_brand} •••• {self.card_last4}" if self.card_last4 else ""
+
+
+class StockMovement(models.Model):
+    """Every change of stock. quantity_on_hand always equals the sum of a product's movements."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", "Sale"
+        REFUND = "refund", "Refund"
+        RESTOCK = "restock", "Restock"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        COUNT = "count", "Stock count"
+        OPENING = "opening", "Opening balance"
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="stock_movements"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    quantity = models.IntegerField(help_text="Signed change: negative when stock leaves.")
+    resulting_quantity = models.IntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    sale = models.ForeignKey(
+        Sale, null=True, blank=True, on_delete=models.PROTECT, related_name="stock_movements"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["product", "created_at"], name="movement_product_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+d} {self.product_id}"

@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "pos.refund_sale",
         "pos.void_sale",
         *_crud("pos", "register"),
+        "pos.view_sale",
+        "pos.view_stockmovement",
         "store.change_storesettings",
         "store.view_storesettings",
         "analytics.view_reports",
@@ -92,10 +94,18 @@ def create_roles(apps, schema_editor) -> None:
 
 
 def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
+    """post_migrate handler (also sent by `flush`, without `apps`)."""
+    from django.apps import apps as global_apps
+
+    from .reference_data import ensure_counters, ensure_default_register
+
     # post_migrate fires once per app, in INSTALLED_APPS order: the permissions of apps
-    # listed after this one do not exist yet, so create them all first (idempotent).
-    if sender.name == "pos" and apps is not None:
+    # listed after this one do not exist yet, so create_roles creates them all first.
+    if sender.name == "pos":
+        apps = apps or global_apps
         create_roles(apps, None)
+        ensure_default_register(apps)
+        ensure_counters(apps)
 
 
 def role_of(user: AbstractBaseUser) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+SQLITE_ENGINE = "pos_site.sqlite"
+
 
 class ConfigError(Exception):
     """A missing or malformed environment variable; the message says what to set."""
@@ -46,7 +48,7 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 def database_config(url: str | None, sqlite_path: str) -> dict:
     """The DATABASES['default'] entry: SQLite by default, or whatever DATABASE_URL names."""
     if url is None:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_path}
+        return {"ENGINE": SQLITE_ENGINE, "NAME": sqlite_path}
     import dj_database_url
 
     try:
@@ -61,9 +63,8 @@ def database_config(url: str | None, sqlite_path: str) -> dict:
             "DATABASE_URL must name an engine and a database, "
             "e.g. postgres://postgres@127.0.0.1:5432/test."
         )
-    if config["ENGINE"] not in {
-        "django.db.backends.postgresql",
-        "django.db.backends.sqlite3",
-    }:
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = SQLITE_ENGINE
+    elif config["ENGINE"] != "django.db.backends.postgresql":
         raise ConfigError("DATABASE_URL must be a postgres:// or sqlite:// URL.")
     return config

@@ -10,7 +10,15 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from .config import ConfigError, database_config, env_bool, env_int, env_list, env_str
+from .config import (
+    SQLITE_ENGINE,
+    ConfigError,
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -109,7 +117,7 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {"default": database_config(env_str("DATABASE_URL"), str(BASE_DIR / "db.sqlite3"))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     # Wait for a writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -172,6 +180,8 @@ WAGTAILADMIN_COMMENTS_ENABLED = False
 POS_DEFAULT_CURRENCY = (env_str("POS_DEFAULT_CURRENCY", "USD") or "USD").upper()
 POS_DEFAULT_LOCALE = env_str("POS_DEFAULT_LOCALE", "en_US")
 CURRENCIES = (POS_DEFAULT_CURRENCY,)
+# Card payments: an adapter class with tokenize/charge/refund (see pos/payments.py).
+POS_PAYMENT_GATEWAY = env_str("POS_PAYMENT_GATEWAY", "pos.payments.SimulatedGateway")
 DEFAULT_CURRENCY = POS_DEFAULT_CURRENCY
 
 # --- API --------------------------------------------------------------------------------
@@ -214,6 +224,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pos@localhost")
 
 # --- Security ---------------------------------------------------------------------------
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pos_site.logging.PanSafeExceptionReporterFilter"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -235,8 +246,15 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Card numbers are masked in every record as it is created (pos_site/logging.py).
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Wagtail runs its search-index updates as immediate tasks and logs each one at INFO.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
 }

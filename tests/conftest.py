@@ -69,3 +69,13 @@ def merchandiser_client(merchandiser):
 @pytest.fixture
 def manager_client(manager):
     return client_for(manager)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store_settings_cache():
+    """Each test starts without cached store settings (the cache outlives a rolled-back test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,11 +1,7 @@
 from django.db import migrations
 
+from pos.reference_data import ensure_default_register
 from pos.roles import create_roles
-
-
-def create_default_register(apps, schema_editor):
-    Register = apps.get_model("pos", "Register")
-    Register.objects.get_or_create(name="Register 1")
 
 
 class Migration(migrations.Migration):
@@ -23,5 +19,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_roles, migrations.RunPython.noop),
-        migrations.RunPython(create_default_register, migrations.RunPython.noop),
+        migrations.RunPython(ensure_default_register, migrations.RunPython.noop),
     ]

@@ -1,0 +1,421 @@
+"""POS API: carts, checkout and sales under /api/v1/ (contract fixed by issue #4)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from store.selectors import current_store_settings, format_amount, money_payload
+
+from . import services
+from .models import Cart, Register, Sale
+from .payments import CardDetails
+from .selectors import PricedCartView, cart_for_user, parked_carts, priced_cart, sale_for_user
+
+
+class CanUseRegister(permissions.BasePermission):
+    message = "Only cashiers and managers can use the register."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm("pos.use_register"))
+
+
+# --------------------------------------------------------------------------- representations
+
+
+class Amounts:
+    """Builds `{"amount": "12.50", "currency": "USD"}` and formatted strings for one store."""
+
+    def __init__(self, currency: str, locale: str):
+        self.currency, self.locale = currency, locale
+
+    def money(self, amount: Decimal) -> dict[str, str]:
+        return money_payload(amount, self.currency)
+
+    def text(self, amount: Decimal) -> str:
+        return format_amount(amount, self.currency, self.locale)
+
+
+def cart_payload(view: PricedCartView) -> dict:
+    priced, store = view.priced, view.store
+    fmt = Amounts(priced.currency, store.locale)
+    by_key = {line.key: line for line in priced.lines}
+    lines = []
+    for line in view.lines:
+        p = by_key[line.pk]
+        lines.append(
+            {
+                "id": line.pk,
+                "product": line.product_id,
+                "name": line.product.name,
+                "sku": line.product.sku,
+                "barcode": line.product.barcode,
+                "quantity": line.quantity,
+                "unit_price": fmt.money(p.unit_price),
+                "discount": fmt.money(p.discount),
+                "cart_discount": fmt.money(p.cart_discount),
+                "line_total": fmt.money(p.total),
+                "tax_rate": str(p.tax_rate),
+                "tax": fmt.money(p.tax),
+                "formatted": {
+                    "unit_price": fmt.text(p.unit_price),
+                    "discount": fmt.text(p.discount),
+                    "line_total": fmt.text(p.total),
+                },
+            }
+        )
+    cart = view.cart
+    return {
+        "id": cart.pk,
+        "status": cart.status,
+        "register": {"id": cart.register_id, "name": cart.register.name},
+        "lines": lines,
+        "item_count": sum(line.quantity for line in view.lines),
+        "prices_include_tax": priced.prices_include_tax,
+        "cart_discount_rule": (
+            {"kind": cart.discount_kind, "value": str(cart.discount_value)}
+            if cart.discount_kind
+            else None
+        ),
+        "subtotal": fmt.money(priced.subtotal),
+        "line_discounts": fmt.money(priced.line_discounts),
+        "cart_discount": fmt.money(priced.cart_discount),
+        "discount_total": fmt.money(priced.discount_total),
+        "tax": [
+            {"rate": str(band.rate), "taxable": fmt.money(band.taxable), "tax": fmt.money(band.tax)}
+            for band in priced.tax_bands
+        ],
+        "tax_total": fmt.money(priced.tax_total),
+        "total": fmt.money(priced.total),
+        "cash_due": fmt.money(view.cash_due),
+        "formatted": {
+            "subtotal": fmt.text(priced.subtotal),
+            "discount_total": fmt.text(priced.discount_total),
+            "tax": [fmt.text(band.tax) for band in priced.tax_bands],
+            "tax_total": fmt.text(priced.tax_total),
+            "total": fmt.text(priced.total),
+            "cash_due": fmt.text(view.cash_due),
+        },
+    }
+
+
+def sale_payload(sale: Sale, locale: str) -> dict:
+    currency = str(sale.total.currency)
+    fmt = Amounts(currency, locale)
+    return {
+        "number": sale.number,
+        "status": sale.status,
+        "created_at": sale.created_at.isoformat(),
+        "cashier": sale.cashier.get_full_name() or sale.cashier.get_username(),
+        "register": sale.register.name,
+        "prices_include_tax": sale.prices_include_tax,
+        "lines": [
+            {
+                "id": line.pk,
+                "product": line.product_id,
+                "name": line.name,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price": fmt.money(line.unit_price.amount),
+                "discount": fmt.money(line.discount.amount + line.cart_discount.amount),
+                "line_total": fmt.money(line.total.amount),
+                "tax_rate": str(line.tax_rate),
+                "tax": fmt.money(line.tax.amount),
+            }
+            for line in sale.lines.all()
+        ],
+        "subtotal": fmt.money(sale.subtotal.amount),
+        "discount_total": fmt.money(sale.discount_total.amount),
+        "tax": [
+            {
+                "rate": str(t.rate),
+                "taxable": fmt.money(t.taxable.amount),
+                "tax": fmt.money(t.tax.amount),
+            }
+            for t in sale.taxes.all()
+        ],
+        "tax_total": fmt.money(sale.tax_total.amount),
+        "total": fmt.money(sale.total.amount),
+        "cash_rounding": fmt.money(sale.cash_rounding.amount),
+        "amount_paid": fmt.money(sale.amount_paid.amount),
+        "change": fmt.money(sale.change_given.amount),
+        "payments": [
+            {
+                "method": payment.method,
+                "amount": fmt.money(payment.amount.amount),
+                "tendered": fmt.money(payment.tendered.amount),
+                "change": fmt.money(payment.change.amount),
+                "card": payment.card_display or None,
+                "reference": payment.reference,
+            }
+            for payment in sale.payments.all()
+        ],
+        "formatted": {
+            "total": fmt.text(sale.total.amount),
+            "change": fmt.text(sale.change_given.amount),
+            "amount_paid": fmt.text(sale.amount_paid.amount),
+        },
+        "receipt_urls": {
+            "html": f"/receipts/{sale.number}/",
+            "pdf": f"/receipts/{sale.number}.pdf",
+        },
+    }
+
+
+# --------------------------------------------------------------------------- request bodies
+
+
+class OpenCartIn(serializers.Serializer):
+    register = serializers.PrimaryKeyRelatedField(
+        queryset=Register.objects.all(), required=False, help_text="Default: the first register."
+    )
+
+
+class AddLineIn(serializers.Serializer):
+    barcode = serializers.CharField(required=False, max_length=32)
+    product = serializers.IntegerField(required=False)
+    quantity = serializers.IntegerField(required=False, default=1, min_value=1, max_value=9999)
+
+    def validate(self, attrs):
+        if ("barcode" in attrs) == ("product" in attrs):
+            raise serializers.ValidationError("Send either a barcode or a product id.")
+        return attrs
+
+
+class LineUpdateIn(serializers.Serializer):
+    quantity = serializers.IntegerField(required=False, min_value=0, max_value=9999)
+    discount = serializers.DecimalField(
+        required=False, max_digits=12, decimal_places=2, min_value=Decimal("0")
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send a quantity or a discount.")
+        return attrs
+
+
+class DiscountIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["amount", "percent"])
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+
+
+class CardIn(serializers.Serializer):
+    number = serializers.CharField(max_length=30, write_only=True)
+    exp_month = serializers.IntegerField(min_value=1, max_value=12)
+    exp_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    cvc = serializers.CharField(max_length=4, write_only=True)
+
+
+class PaymentIn(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["cash", "card", "other"])
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    card = CardIn(required=False)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate(self, attrs):
+        if attrs["method"] == "card" and "card" not in attrs:
+            raise serializers.ValidationError("A card payment needs the card details.")
+        if attrs["method"] != "card" and "card" in attrs:
+            raise serializers.ValidationError("Card details belong to a card payment only.")
+        return attrs
+
+
+class CheckoutIn(serializers.Serializer):
+    idempotency_key = serializers.UUIDField()
+    payments = PaymentIn(many=True, allow_empty=False)
+
+
+CART_RESPONSE = OpenApiResponse(
+    inline_serializer("Cart", {"id": serializers.IntegerField()}),
+    description="The full priced cart (lines, subtotal, discounts, tax breakdown, total).",
+)
+SALE_RESPONSE = OpenApiResponse(
+    inline_serializer("Sale", {"number": serializers.CharField()}),
+    description="The sale with lines, totals, payments, change and receipt URLs.",
+)
+ERROR = OpenApiResponse(
+    inline_serializer(
+        "Error", {"detail": serializers.CharField(), "code": serializers.CharField()}
+    ),
+    description='`{"detail": "...", "code": "..."}`',
+)
+ERRORS = {400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --------------------------------------------------------------------------- views
+
+
+class PosView(APIView):
+    permission_classes = [permissions.IsAuthenticated, CanUseRegister]
+
+    def cart(self, cart_id: int, *, for_update: bool = False) -> Cart:
+        return cart_for_user(cart_id, self.request.user, for_update=for_update)
+
+    def cart_response(self, cart: Cart, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(cart_payload(priced_cart(cart)), status=status_code)
+
+
+class CartListView(PosView):
+    @extend_schema(
+        summary="The caller's parked carts",
+        responses={200: inline_serializer("ParkedCarts", {"results": serializers.ListField()})},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            {"results": [cart_payload(priced_cart(c)) for c in parked_carts(request.user)]}
+        )
+
+    @extend_schema(
+        summary="Open (or get) the caller's cart",
+        request=OpenCartIn,
+        responses={200: CART_RESPONSE, 201: CART_RESPONSE, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(OpenCartIn, request.data)
+        cart, created = services.open_cart(user=request.user, register=data.get("register"))
+        return self.cart_response(cart, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CartDetailView(PosView):
+    @extend_schema(summary="A cart with its prices", responses={200: CART_RESPONSE, **ERRORS})
+    def get(self, request: Request, cart_id: int) -> Response:
+        return self.cart_response(self.cart(cart_id))
+
+    @extend_schema(summary="Empty the cart", responses={200: CART_RESPONSE, **ERRORS})
+    def delete(self, request: Request, cart_id: int) -> Response:
+        cart = self.cart(cart_id)
+        services.clear_cart(cart=cart)
+        return self.cart_response(cart)
+
+
+class CartLinesView(PosView):
+    @extend_schema(
+        summary="Add a product by barcode or id",
+        request=AddLineIn,
+        responses={201: CART_RESPONSE, **ERRORS},
+    )
+    def post(self, request: Request, cart_id: int) -> Response:
+        cart = self.cart(cart_id)
+        data = _valid(AddLineIn, request.data)
+        services.add_to_cart(
+            cart=cart,
+            product_id=data.get("product"),
+            barcode=data.get("barcode"),
+            quantity=data["quantity"],
+        )
+        return self.cart_response(cart, status.HTTP_201_CREATED)
+
+
+class CartLineView(PosView):
+    @extend_schema(
+        summary="Change a line's quantity (0 removes it) or discount",
+        request=LineUpdateIn,
+        responses={200: CART_RESPONSE, **ERRORS},
+    )
+    def patch(self, request: Request, cart_id: int, line_id: int) -> Response:
+        cart = self.cart(cart_id)
+        data = _valid(LineUpdateIn, request.data)
+        if "quantity" in data:
+            line = services.set_line_quantity(cart=cart, line_id=line_id, quantity=data["quantity"])
+            if line is None:  # quantity 0 removed the line
+                return self.cart_response(cart)
+        if "discount" in data:
+            services.set_line_discount(
+                cart=cart, line_id=line_id, amount=data["discount"], user=request.user
+            )
+        return self.cart_response(cart)
+
+    @extend_schema(summary="Remove a line", responses={200: CART_RESPONSE, **ERRORS})
+    def delete(self, request: Request, cart_id: int, line_id: int) -> Response:
+        cart = self.cart(cart_id)
+        services.remove_line(cart=cart, line_id=line_id)
+        return self.cart_response(cart)
+
+
+class CartDiscountView(PosView):
+    @extend_schema(
+        summary="Discount the whole cart (amount or percent; 0 removes it)",
+        request=DiscountIn,
+        responses={200: CART_RESPONSE, **ERRORS},
+    )
+    def post(self, request: Request, cart_id: int) -> Response:
+        cart = self.cart(cart_id)
+        data = _valid(DiscountIn, request.data)
+        services.set_cart_discount(
+            cart=cart, kind=data["kind"], value=data["value"], user=request.user
+        )
+        return self.cart_response(cart)
+
+
+class CartParkView(PosView):
+    @extend_schema(summary="Park the cart", request=None, responses={200: CART_RESPONSE, **ERRORS})
+    def post(self, request: Request, cart_id: int) -> Response:
+        return self.cart_response(services.park_cart(cart=self.cart(cart_id)))
+
+
+class CartResumeView(PosView):
+    @extend_schema(
+        summary="Resume a parked cart", request=None, responses={200: CART_RESPONSE, **ERRORS}
+    )
+    def post(self, request: Request, cart_id: int) -> Response:
+        return self.cart_response(services.resume_cart(cart=self.cart(cart_id)))
+
+
+class CheckoutView(PosView):
+    @extend_schema(
+        summary="Pay and complete the sale",
+        description=(
+            "Idempotent: the same `idempotency_key` returns the same sale (200). Card numbers "
+            "are passed to the payment gateway and never stored."
+        ),
+        request=CheckoutIn,
+        responses={200: SALE_RESPONSE, 201: SALE_RESPONSE, **ERRORS},
+    )
+    def post(self, request: Request, cart_id: int) -> Response:
+        cart = self.cart(cart_id)
+        data = _valid(CheckoutIn, request.data)
+        payments = [
+            services.PaymentRequest(
+                method=p["method"],
+                amount=p["amount"],
+                reference=p.get("reference", ""),
+                card=CardDetails(
+                    number=p["card"]["number"],
+                    exp_month=p["card"]["exp_month"],
+                    exp_year=p["card"]["exp_year"],
+                    cvc=p["card"]["cvc"],
+                )
+                if "card" in p
+                else None,
+            )
+            for p in data["payments"]
+        ]
+        result = services.checkout_cart(
+            cart=cart, payments=payments, idempotency_key=data["idempotency_key"], user=request.user
+        )
+        sale = sale_for_user(result.sale.number, request.user)
+        return Response(
+            sale_payload(sale, store_locale()),
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class SaleDetailView(PosView):
+    @extend_schema(summary="A completed sale", responses={200: SALE_RESPONSE, **ERRORS})
+    def get(self, request: Request, number: str) -> Response:
+        return Response(sale_payload(sale_for_user(number, request.user), store_locale()))
+
+
+def store_locale() -> str:
+    return current_store_settings().locale

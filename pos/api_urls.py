@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("carts/", api.CartListView.as_view(), name="api-carts"),
+    path("carts/<int:cart_id>/", api.CartDetailView.as_view(), name="api-cart"),
+    path("carts/<int:cart_id>/lines/", api.CartLinesView.as_view(), name="api-cart-lines"),
+    path(
+        "carts/<int:cart_id>/lines/<int:line_id>/",
+        api.CartLineView.as_view(),
+        name="api-cart-line",
+    ),
+    path("carts/<int:cart_id>/discount/", api.CartDiscountView.as_view(), name="api-cart-discount"),
+    path("carts/<int:cart_id>/park/", api.CartParkView.as_view(), name="api-cart-park"),
+    path("carts/<int:cart_id>/resume/", api.CartResumeView.as_view(), name="api-cart-resume"),
+    path("carts/<int:cart_id>/checkout/", api.CheckoutView.as_view(), name="api-cart-checkout"),
+    path("sales/<str:number>/", api.SaleDetailView.as_view(), name="api-sale"),
+]

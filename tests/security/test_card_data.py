@@ -1,0 +1,76 @@
+"""The card number and security code never reach the database, the logs or an error page."""
+
+import logging
+import uuid
+
+import pytest
+from django.db import connection
+
+from pos.models import Payment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = "4242424242424242"
+DECLINED = "4000000000000002"
+CVC = "739"
+
+
+def database_dump() -> str:
+    """Every row of every table, as text: what a thief with a backup would see."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            chunks.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(chunks)
+
+
+def pay(client, number, expect):
+    product = factories.product(price="20.00")
+    cart = client.post("/api/v1/carts/", {}, content_type="application/json").json()
+    client.post(
+        f"/api/v1/carts/{cart['id']}/lines/",
+        {"product": product.pk},
+        content_type="application/json",
+    )
+    card = {
+        "number": " ".join(number[i : i + 4] for i in range(0, 16, 4)),
+        "exp_month": 11,
+        "exp_year": 2034,
+        "cvc": CVC,
+    }
+    response = client.post(
+        f"/api/v1/carts/{cart['id']}/checkout/",
+        {
+            "idempotency_key": str(uuid.uuid4()),
+            "payments": [{"method": "card", "amount": "21.65", "card": card}],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == expect, response.content
+    return response
+
+
+def test_card_numbers_are_nowhere_after_a_sale_and_a_decline(cashier_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("pos").warning("client sent %s", NUMBER)  # even a careless log line
+    sold = pay(cashier_client, NUMBER, 201)
+    declined = pay(cashier_client, DECLINED, 400)
+
+    everything = database_dump() + caplog.text + sold.content.decode() + declined.content.decode()
+    for secret in (NUMBER, DECLINED, "4242 4242 4242 4242", f'"cvc": "{CVC}"'):
+        assert secret not in everything
+    payment = Payment.objects.get(method="card")
+    assert payment.card_last4 == "4242" and payment.gateway_token
+    assert NUMBER not in payment.gateway_token
+
+
+def test_error_report_filter_masks_numbers():
+    from django.test import RequestFactory
+
+    from pos_site.logging import PanSafeExceptionReporterFilter
+
+    request = RequestFactory().post("/x", {"number": NUMBER})
+    cleaned = PanSafeExceptionReporterFilter().get_post_parameters(request)
+    assert NUMBER not in str(cleaned)
