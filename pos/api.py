@@ -268,6 +268,7 @@ class PosView(APIView):
 
 class CartListView(PosView):
     @extend_schema(
+        operation_id="carts_parked_list",
         summary="The caller's parked carts",
         responses={200: inline_serializer("ParkedCarts", {"results": serializers.ListField()})},
     )
