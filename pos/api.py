@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from store.selectors import current_store_settings, format_amount, money_payload
 
-from . import services
-from .models import Cart, Register, Sale
+from . import refunds, services, shifts
+from .models import Cart, Refund, Register, Sale
 from .payments import CardDetails
 from .selectors import PricedCartView, cart_for_user, parked_carts, priced_cart, sale_for_user
 
@@ -420,3 +420,203 @@ class SaleDetailView(PosView):
 
 def store_locale() -> str:
     return current_store_settings().locale
+
+
+# --------------------------------------------------------------------------- shifts
+
+
+class OpenShiftIn(serializers.Serializer):
+    register = serializers.PrimaryKeyRelatedField(queryset=Register.objects.all())
+    opening_float = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0")
+    )
+
+
+class CashMovementIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["pay_in", "pay_out"])
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=200)
+
+
+class CloseShiftIn(serializers.Serializer):
+    counted_cash = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+
+
+SHIFT_REPORT = OpenApiResponse(
+    inline_serializer("ShiftReport", {"shift": serializers.IntegerField()}),
+    description="Sales count, gross, discounts, refunds, net, tax per rate, tenders, cash.",
+)
+
+
+class ShiftListView(PosView):
+    @extend_schema(
+        summary="Open a shift with its opening float",
+        request=OpenShiftIn,
+        responses={201: SHIFT_REPORT, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(OpenShiftIn, request.data)
+        shift = shifts.open_shift(
+            user=request.user, register=data["register"], opening_float=data["opening_float"]
+        )
+        return Response(shifts.shift_report(shift), status=status.HTTP_201_CREATED)
+
+
+class CurrentShiftView(PosView):
+    @extend_schema(summary="The caller's open shift", responses={200: SHIFT_REPORT, **ERRORS})
+    def get(self, request: Request) -> Response:
+        return Response(shifts.shift_report(shifts.current_shift_of(request.user)))
+
+
+class ShiftCashMovementView(PosView):
+    @extend_schema(
+        summary="Cash paid into or out of the drawer",
+        request=CashMovementIn,
+        responses={201: SHIFT_REPORT, **ERRORS},
+    )
+    def post(self, request: Request, shift_id: int) -> Response:
+        shift = shifts.shift_for_user(shift_id, request.user)
+        data = _valid(CashMovementIn, request.data)
+        shifts.record_cash_movement(shift=shift, user=request.user, **data)
+        return Response(shifts.shift_report(shift), status=status.HTTP_201_CREATED)
+
+
+class ShiftReportView(PosView):
+    @extend_schema(summary="X report of a shift", responses={200: SHIFT_REPORT, **ERRORS})
+    def get(self, request: Request, shift_id: int) -> Response:
+        shift = shifts.shift_for_user(shift_id, request.user)
+        return Response(shift.z_report if shift.z_report else shifts.shift_report(shift))
+
+
+class ShiftCloseView(PosView):
+    @extend_schema(
+        summary="Close the shift with the counted cash (Z report)",
+        request=CloseShiftIn,
+        responses={200: SHIFT_REPORT, **ERRORS},
+    )
+    def post(self, request: Request, shift_id: int) -> Response:
+        shift = shifts.shift_for_user(shift_id, request.user)
+        data = _valid(CloseShiftIn, request.data)
+        return Response(
+            shifts.close_shift(shift=shift, counted_cash=data["counted_cash"], user=request.user)
+        )
+
+
+# --------------------------------------------------------------------------- refunds and voids
+
+
+class ApprovalIn(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=200, write_only=True)
+
+
+class RefundLineIn(serializers.Serializer):
+    line = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=9999)
+    restock = serializers.BooleanField(default=True)
+
+
+class RefundIn(serializers.Serializer):
+    idempotency_key = serializers.UUIDField()
+    lines = RefundLineIn(many=True, allow_empty=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    tender = serializers.ChoiceField(choices=["original", "cash"], default="original")
+    approver = ApprovalIn(required=False)
+
+
+class VoidIn(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    approver = ApprovalIn(required=False)
+
+
+REFUND_RESPONSE = OpenApiResponse(
+    inline_serializer("Refund", {"number": serializers.CharField()}),
+    description="The refund (or void) with its lines, money back per tender and receipt URL.",
+)
+
+
+def refund_payload(refund: Refund, locale: str) -> dict:
+    fmt = Amounts(str(refund.total.currency), locale)
+    return {
+        "number": refund.number,
+        "kind": refund.kind,
+        "sale": refund.sale.number,
+        "created_at": refund.created_at.isoformat(),
+        "approved_by": refund.approved_by.get_username(),
+        "reason": refund.reason,
+        "lines": [
+            {
+                "line": line.sale_line_id,
+                "name": line.sale_line.name,
+                "quantity": line.quantity,
+                "restock": line.restock,
+                "amount": fmt.money(line.amount.amount),
+                "tax": fmt.money(line.tax.amount),
+            }
+            for line in refund.lines.select_related("sale_line")
+        ],
+        "total": fmt.money(refund.total.amount),
+        "tax_total": fmt.money(refund.tax_total.amount),
+        "payments": [
+            {"method": p.method, "amount": fmt.money(p.amount.amount), "reference": p.reference}
+            for p in refund.payments.all()
+        ],
+        "formatted": {"total": fmt.text(refund.total.amount)},
+        "receipt_urls": {
+            "html": f"/receipts/{refund.number}/",
+            "pdf": f"/receipts/{refund.number}.pdf",
+        },
+    }
+
+
+def _approval(data: dict) -> refunds.Approval | None:
+    approver = data.get("approver")
+    return refunds.Approval(**approver) if approver else None
+
+
+class SaleRefundView(PosView):
+    @extend_schema(
+        summary="Refund lines of a sale",
+        description="Needs pos.refund_sale, or a manager's username and password in `approver`.",
+        request=RefundIn,
+        responses={200: REFUND_RESPONSE, 201: REFUND_RESPONSE, **ERRORS},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        sale = sale_for_user(number, request.user)
+        data = _valid(RefundIn, request.data)
+        result = refunds.refund_sale(
+            sale=sale,
+            lines=[
+                refunds.RefundLineRequest(line["line"], line["quantity"], line["restock"])
+                for line in data["lines"]
+            ],
+            idempotency_key=data["idempotency_key"],
+            user=request.user,
+            approval=_approval(data),
+            reason=data.get("reason", ""),
+            tender=data["tender"],
+            request=request,
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(refund_payload(result.refund, store_locale()), status=code)
+
+
+class SaleVoidView(PosView):
+    @extend_schema(
+        summary="Void a sale of the open shift",
+        description="Needs pos.void_sale, or a manager's username and password in `approver`.",
+        request=VoidIn,
+        responses={200: REFUND_RESPONSE, 201: REFUND_RESPONSE, **ERRORS},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        sale = sale_for_user(number, request.user)
+        data = _valid(VoidIn, request.data)
+        result = refunds.void_sale(
+            sale=sale,
+            user=request.user,
+            approval=_approval(data),
+            reason=data.get("reason", ""),
+            request=request,
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(refund_payload(result.refund, store_locale()), status=code)

@@ -16,4 +16,15 @@ urlpatterns = [
     path("carts/<int:cart_id>/resume/", api.CartResumeView.as_view(), name="api-cart-resume"),
     path("carts/<int:cart_id>/checkout/", api.CheckoutView.as_view(), name="api-cart-checkout"),
     path("sales/<str:number>/", api.SaleDetailView.as_view(), name="api-sale"),
+    path("sales/<str:number>/refunds/", api.SaleRefundView.as_view(), name="api-sale-refunds"),
+    path("sales/<str:number>/void/", api.SaleVoidView.as_view(), name="api-sale-void"),
+    path("shifts/", api.ShiftListView.as_view(), name="api-shifts"),
+    path("shifts/current/", api.CurrentShiftView.as_view(), name="api-shift-current"),
+    path(
+        "shifts/<int:shift_id>/cash-movements/",
+        api.ShiftCashMovementView.as_view(),
+        name="api-shift-cash",
+    ),
+    path("shifts/<int:shift_id>/report/", api.ShiftReportView.as_view(), name="api-shift-report"),
+    path("shifts/<int:shift_id>/close/", api.ShiftCloseView.as_view(), name="api-shift-close"),
 ]

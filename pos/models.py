@@ -110,6 +110,72 @@ class Counter(models.Model):
         return f"{self.name}={self.value}"
 
 
+class Shift(models.Model):
+    """A cashier's session at a register, from opening float to counted cash."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="shifts")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shifts"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opening_float = _money()
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    counted_cash = _money(null=True, blank=True)
+    expected_cash = _money(null=True, blank=True)
+    z_report = models.JSONField(
+        null=True, blank=True, help_text="The closing figures, frozen when the shift closed."
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register"],
+                condition=models.Q(status="open"),
+                name="one_open_shift_per_register",
+                violation_error_message="This register already has an open shift.",
+            ),
+            models.UniqueConstraint(
+                fields=["cashier"],
+                condition=models.Q(status="open"),
+                name="one_open_shift_per_cashier",
+                violation_error_message="You already have a shift open on another register.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shift {self.pk} · {self.register} · {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class CashMovement(models.Model):
+    """Cash paid into or out of the drawer during a shift (change float top-up, supplier paid…)."""
+
+    class Kind(models.TextChoices):
+        PAY_IN = "pay_in", "Paid in"
+        PAY_OUT = "pay_out", "Paid out"
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="cash_movements")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    amount = _money()
+    reason = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
 class Sale(models.Model):
     """A completed sale. Everything a receipt or a report needs is frozen here at sale time."""
 
@@ -126,6 +192,9 @@ class Sale(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales"
     )
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="sales")
+    shift = models.ForeignKey(
+        Shift, null=True, blank=True, on_delete=models.PROTECT, related_name="sales"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
     prices_include_tax = models.BooleanField()
     subtotal = _money()
@@ -243,6 +312,9 @@ class StockMovement(models.Model):
     sale = models.ForeignKey(
         Sale, null=True, blank=True, on_delete=models.PROTECT, related_name="stock_movements"
     )
+    refund = models.ForeignKey(
+        "Refund", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_movements"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -251,3 +323,97 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity:+d} {self.product_id}"
+
+
+class Refund(models.Model):
+    """Money (and perhaps goods) going back to a customer: a refund of some lines, or a void."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", "Refund"
+        VOID = "void", "Void"
+
+    number = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.REFUND)
+    idempotency_key = models.UUIDField(unique=True)
+    request_fingerprint = models.CharField(
+        max_length=64, help_text="What was asked, to spot reuse."
+    )
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="refunds")
+    shift = models.ForeignKey(
+        Shift, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="refunds")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refunds"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refunds_approved"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    total = _money(help_text="Money returned to the customer.")
+    tax_total = _money()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RefundLine(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    sale_line = models.ForeignKey(SaleLine, on_delete=models.PROTECT, related_name="refund_lines")
+    quantity = models.PositiveIntegerField()
+    restock = models.BooleanField(help_text="Goods back on the shelf (else written off).")
+    amount = _money(help_text="Money returned for this line, tax included.")
+    tax = _money()
+
+    class Meta:
+        ordering = ["refund", "sale_line__position"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sale_line.name}"
+
+
+class RefundPayment(models.Model):
+    """How a refund's money went back: on the original tender (card via the gateway) or cash."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="payments")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    method = models.CharField(max_length=8, choices=Payment.Method.choices)
+    amount = _money()
+    reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["refund", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount}"
+
+
+class LowStockAlert(models.Model):
+    """Raised once when a product falls to or below its threshold; cleared when restocked."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="low_stock_alerts"
+    )
+    quantity = models.IntegerField(help_text="Stock when the alert was raised.")
+    threshold = models.PositiveIntegerField()
+    raised_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="one_open_low_stock_alert_per_product",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Low stock: {self.product_id} ({self.quantity} ≤ {self.threshold})"

@@ -36,6 +36,7 @@ __all__ = [
     "cash_due",
     "currency_places",
     "price_cart",
+    "refund_share",
     "round_money",
     "round_to_increment",
     "settle_tenders",
@@ -642,3 +643,31 @@ def _half_up(value: Fraction) -> int:
     if 2 * remainder >= magnitude.denominator:
         whole += 1
     return sign * whole
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+def refund_share(
+    amount: Decimal, quantity: int, refunded_before: int, refunding: int, currency: str
+) -> Decimal:
+    """The part of a line's `amount` (for `quantity` units) that refunding more units returns.
+
+    Shares are cumulative: after k units the total refunded is always round(amount × k / quantity),
+    so a line refunded in any number of steps returns exactly `amount`, never a cent more, and
+    every step is zero or positive.
+    """
+    if not (0 <= refunded_before and 0 < refunding and refunded_before + refunding <= quantity):
+        raise PricingError(
+            f"Cannot refund {refunding} more of a line of {quantity} "
+            f"({refunded_before} already refunded).",
+            "refund_too_large",
+        )
+    places = currency_places(currency)
+    total = _units(_finite_decimal(amount, "amount"), places)
+
+    def cumulative(units: int) -> int:
+        return _half_up(Fraction(total * units, quantity))
+
+    share = cumulative(refunded_before + refunding) - cumulative(refunded_before)
+    return _money(share, places)

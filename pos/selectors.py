@@ -8,12 +8,12 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
-from pos_site.errors import NotFoundError, ServiceError
+from pos_site.errors import ConflictError, NotFoundError, ServiceError
 from store.models import StoreSettings
 from store.selectors import current_store_settings
 
 from . import pricing
-from .models import Cart, CartLine, Register, Sale
+from .models import Cart, CartLine, Register, Sale, Shift
 
 
 def pricing_rules(store: StoreSettings) -> pricing.PricingRules:
@@ -125,3 +125,28 @@ def sale_for_user(number: str, user: AbstractBaseUser) -> Sale:
     if sale is None:
         raise NotFoundError(f"No sale numbered {number}.", "sale_not_found")
     return sale
+
+
+def open_shift_of(register: Register) -> Shift | None:
+    return Shift.objects.filter(register=register, status=Shift.Status.OPEN).first()
+
+
+def current_shift_for_register(register: Register) -> Shift:
+    """The open shift sales on this register belong to; refused when the drawer is not open."""
+    shift = open_shift_of(register)
+    if shift is None:
+        raise ConflictError(
+            f"No shift is open on {register.name}: open one with the opening float first.",
+            "no_open_shift",
+        )
+    return shift
+
+
+def hold_open_shift(shift: Shift) -> None:
+    """Inside a write transaction: make sure the shift is still open and keep it so.
+
+    The no-op UPDATE locks the shift row, so closing the shift waits for this sale (or refund)
+    to commit and its Z report includes it; a sale arriving after the close is refused.
+    """
+    if not Shift.objects.filter(pk=shift.pk, status=Shift.Status.OPEN).update(status="open"):
+        raise ConflictError("The shift was closed meanwhile; open a new shift.", "shift_closed")

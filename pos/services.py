@@ -22,6 +22,7 @@ from pos_site.errors import ConflictError, NotFoundError, PermissionDeniedError,
 from store.selectors import current_store_settings
 
 from . import pricing
+from .inventory import lock_products, sync_low_stock_alerts
 from .models import (
     Cart,
     CartLine,
@@ -31,10 +32,19 @@ from .models import (
     Sale,
     SaleLine,
     SaleTax,
+    Shift,
     StockMovement,
 )
 from .payments import CardDetails, CardToken, Charge, PaymentDeclined, payment_gateway
-from .selectors import PricedCartView, cart_for_user, default_register, price_lines, priced_cart
+from .selectors import (
+    PricedCartView,
+    cart_for_user,
+    current_shift_for_register,
+    default_register,
+    hold_open_shift,
+    price_lines,
+    priced_cart,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -330,15 +340,18 @@ def _next_number(prefix: str, name: str) -> str:
 
 
 def _decrement_stock(
-    wanted: dict[int, int], names: dict[int, str], allow_negative: bool
-) -> dict[int, int]:
-    """Take the quantities out of stock in one conditional UPDATE; return the new quantities.
+    lines: list[CartLine], allow_negative: bool
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Take the cart's quantities out of stock in one conditional UPDATE.
 
-    Rows are locked in product-id order first (PostgreSQL), so two checkouts of overlapping
-    carts queue up instead of deadlocking. On SQLite the write lock serialises them.
+    Returns ({product_id: quantity sold}, {product_id: quantity left}). Products are locked in
+    id order first, so two checkouts of overlapping carts queue up instead of deadlocking.
     """
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
     ids = sorted(wanted)
-    list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    lock_products(ids)
     amount = Case(
         *[When(pk=pk, then=Value(qty)) for pk, qty in wanted.items()], output_field=IntegerField()
     )
@@ -348,12 +361,12 @@ def _decrement_stock(
     updated = rows.update(quantity_on_hand=F("quantity_on_hand") - amount)
     after = dict(Product.objects.filter(pk__in=ids).values_list("pk", "quantity_on_hand"))
     if updated != len(ids):
-        short = [pk for pk in ids if after[pk] < wanted[pk]]
-        pk = short[0] if short else ids[0]
+        names = {line.product_id: line.product.name for line in lines}
+        pk = next((pk for pk in ids if after[pk] < wanted[pk]), ids[0])
         raise ConflictError(
             f"Only {max(after[pk], 0)} × {names[pk]} left in stock.", "insufficient_stock"
         )
-    return after
+    return wanted, after
 
 
 def _settle(view: PricedCartView, payments: Sequence[PaymentRequest]) -> pricing.Settlement:
@@ -415,13 +428,14 @@ def checkout_cart(
     if existing is not None:
         return CheckoutResult(existing, created=False)
     _editable(cart)
+    shift = current_shift_for_register(cart.register)
     store = current_store_settings()
     view = price_lines(cart, _sellable_lines(cart), store)
     settlement = _settle(view, payments)
     charges = _charge_cards(payments, settlement, view.rules.currency, str(key))
     try:
         with transaction.atomic():
-            sale = _write_sale(cart, view, settlement, payments, charges, key, user, store)
+            sale = _write_sale(shift, cart, view, settlement, payments, charges, key, user, store)
     except IntegrityError:
         _refund_charges(charges)
         existing = _existing_sale(key, cart)  # a double-click won the race: same sale
@@ -450,6 +464,7 @@ def _sellable_lines(cart: Cart) -> list[CartLine]:
 
 
 def _write_sale(
+    shift: Shift,
     cart: Cart,
     view: PricedCartView,
     settlement: pricing.Settlement,
@@ -464,12 +479,8 @@ def _write_sale(
     )
     if not closed:
         raise ConflictError("This cart was already paid or parked.", "cart_not_open")
-    wanted: dict[int, int] = {}
-    names: dict[int, str] = {}
-    for line in view.lines:
-        wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
-        names[line.product_id] = line.product.name
-    after = _decrement_stock(wanted, names, store.allow_negative_stock)
+    hold_open_shift(shift)
+    wanted, after = _decrement_stock(view.lines, store.allow_negative_stock)
 
     currency = view.rules.currency
     priced = view.priced
@@ -483,6 +494,7 @@ def _write_sale(
         cart=cart,
         cashier=user,
         register=cart.register,
+        shift=shift,
         prices_include_tax=priced.prices_include_tax,
         subtotal=money(priced.subtotal),
         line_discounts=money(priced.line_discounts),
@@ -537,6 +549,8 @@ def _write_sale(
         )
         for pk, qty in sorted(wanted.items())
     )
+    thresholds = {line.product_id: line.product.low_stock_threshold for line in view.lines}
+    sync_low_stock_alerts({pk: (after[pk], thresholds[pk]) for pk in wanted})
     return sale
 
 

@@ -46,3 +46,45 @@ def product(
         category=category(),
         is_active=active,
     )
+
+
+def open_shift(user, register=None, opening_float: str = "100.00"):
+    """An open shift on the register (Register 1 by default), as a cashier would open it."""
+    from pos.models import Register
+    from pos.shifts import open_shift as open_shift_service
+
+    register = register or Register.objects.order_by("pk").first()
+    return open_shift_service(user=user, register=register, opening_float=opening_float)
+
+
+VISA = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
+
+
+def sale(user, *items, payments=None, register=None):
+    """A completed sale through the real services: items are (product, quantity) pairs.
+
+    `payments` is a list of (method, amount) pairs; by default the exact amount in cash.
+    The register must have an open shift.
+    """
+    import uuid
+
+    from pos import services
+    from pos.payments import CardDetails
+    from pos.selectors import priced_cart
+
+    cart, _ = services.open_cart(user=user, register=register)
+    for item, quantity in items:
+        services.add_to_cart(cart=cart, product_id=item.pk, quantity=quantity)
+    if payments is None:
+        payments = [("cash", priced_cart(cart).cash_due)]
+    requests = [
+        services.PaymentRequest(
+            method=method,
+            amount=Decimal(str(amount)),
+            card=CardDetails(**VISA) if method == "card" else None,
+        )
+        for method, amount in payments
+    ]
+    return services.checkout_cart(
+        cart=cart, payments=requests, idempotency_key=uuid.uuid4(), user=user
+    ).sale

@@ -55,6 +55,7 @@ def test_registers_competing_for_the_last_units_never_oversell():
     for n in range(8):
         user = make_user(f"cashier{n}", "Cashiers")
         register = Register.objects.create(name=f"Till {n}")
+        factories.open_shift(user, register)
         cart, _ = services.open_cart(user=user, register=register)
         services.add_to_cart(cart=cart, product_id=other.pk, quantity=1)
         services.add_to_cart(cart=cart, product_id=product.pk, quantity=3)
@@ -73,9 +74,9 @@ def test_registers_competing_for_the_last_units_never_oversell():
     product.refresh_from_db()
     other.refresh_from_db()
     assert product.quantity_on_hand == 1 and other.quantity_on_hand == 97
-    for item, start in ((product, 10), (other, 100)):
+    for item in (product, other):  # opening stock + sales = stock on hand
         moved = StockMovement.objects.filter(product=item).aggregate(s=Sum("quantity"))["s"]
-        assert start + moved == Product.objects.get(pk=item.pk).quantity_on_hand
+        assert moved == Product.objects.get(pk=item.pk).quantity_on_hand
     assert sorted(Sale.objects.values_list("number", flat=True)) == [
         "S-000001",
         "S-000002",
@@ -86,6 +87,7 @@ def test_registers_competing_for_the_last_units_never_oversell():
 def test_double_click_with_the_same_key_makes_one_sale():
     product = factories.product("Beans", "5.00", stock=10)
     user = make_user("clicker", "Cashiers")
+    factories.open_shift(user)
     cart, _ = services.open_cart(user=user)
     services.add_to_cart(cart=cart, product_id=product.pk, quantity=2)
     key = uuid.uuid4()
@@ -102,3 +104,32 @@ def test_double_click_with_the_same_key_makes_one_sale():
     assert Sale.objects.count() == 1
     product.refresh_from_db()
     assert product.quantity_on_hand == 8
+
+
+def test_concurrent_refunds_of_one_line_never_exceed_it():
+    from pos import refunds
+
+    product = factories.product("Beans", "5.00", stock=10)
+    cashier = make_user("seller", "Cashiers")
+    factories.open_shift(cashier)
+    sale = factories.sale(cashier, (product, 3))
+    line = sale.lines.get()
+    managers = [make_user(f"manager{n}", "Managers") for n in range(4)]
+
+    def job(manager):
+        return lambda: refunds.refund_sale(
+            sale=sale,
+            lines=[refunds.RefundLineRequest(line.pk, 2, True)],
+            idempotency_key=uuid.uuid4(),
+            user=manager,
+        )
+
+    results = run_in_threads([job(m) for m in managers])
+    done = [r for r in results if isinstance(r, refunds.RefundResult)]
+    refused = [r for r in results if isinstance(r, ServiceError)]
+    assert len(done) == 1 and len(refused) == 3, results
+    assert all(r.code == "refund_too_large" for r in refused)
+    product.refresh_from_db()
+    assert product.quantity_on_hand == 9  # 10 - 3 sold + 2 back
+    moved = StockMovement.objects.filter(product=product).aggregate(s=Sum("quantity"))["s"]
+    assert moved == 9

@@ -16,6 +16,11 @@ DECLINED = "4000000000000002"
 CVC = "739"
 
 
+@pytest.fixture(autouse=True)
+def shift_on_register_1(cashier):
+    return factories.open_shift(cashier)
+
+
 def database_dump() -> str:
     """Every row of every table, as text: what a thief with a backup would see."""
     chunks = []

@@ -25,6 +25,7 @@ from pos.pricing import (
     cash_due,
     currency_places,
     price_cart,
+    refund_share,
     round_money,
     round_to_increment,
     settle_tenders,
@@ -863,3 +864,39 @@ def test_a_line_discount_above_the_line_is_always_refused(scenario, data):
     err = error_of(price_cart, lines, rules)
     assert err.code == "discount_too_large"
     assert err.key == target.key
+
+
+# --------------------------------------------------------------------------- refund shares
+
+
+def test_refund_share_examples():
+    assert refund_share(Decimal("10.00"), 3, 0, 1, "USD") == Decimal("3.33")
+    assert refund_share(Decimal("10.00"), 3, 1, 1, "USD") == Decimal("3.34")
+    assert refund_share(Decimal("10.00"), 3, 2, 1, "USD") == Decimal("3.33")
+    assert refund_share(Decimal("0.02"), 4, 0, 1, "USD") == Decimal("0.01")  # 0.005 → 0.01
+    assert refund_share(Decimal("0.02"), 4, 1, 1, "USD") == Decimal("0.00")
+
+
+@pytest.mark.parametrize(("before", "now"), [(0, 0), (2, 2), (3, 1), (-1, 1)])
+def test_refund_share_refuses_more_than_sold(before, now):
+    with pytest.raises(PricingError) as error:
+        refund_share(Decimal("9.99"), 3, before, now, "USD")
+    assert error.value.code == "refund_too_large"
+
+
+@given(
+    cents=st.integers(min_value=0, max_value=10**8),
+    quantity=st.integers(min_value=1, max_value=50),
+    data=st.data(),
+)
+def test_refunds_in_any_steps_return_exactly_the_line(cents, quantity, data):
+    amount = Decimal(cents).scaleb(-2)
+    refunded, total = 0, Decimal("0.00")
+    while refunded < quantity:
+        step = data.draw(st.integers(min_value=1, max_value=quantity - refunded))
+        share = refund_share(amount, quantity, refunded, step, "USD")
+        assert share >= 0
+        total += share
+        refunded += step
+        assert total <= amount
+    assert total == amount
