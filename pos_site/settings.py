@@ -118,8 +118,17 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {"default": database_config(env_str("DATABASE_URL"), str(BASE_DIR / "db.sqlite3"))}
 if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
-    # Wait for a writer instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Wait for a writer instead of failing at once with "database is locked".
+            "timeout": 20,
+            # Write transactions take the write lock when they begin, so two registers never
+            # both read and then deadlock upgrading to write; they queue instead.
+            "transaction_mode": "IMMEDIATE",
+            # WAL: readers never wait for the writer; FULL: a committed sale survives a power cut.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------
@@ -258,3 +267,18 @@ LOGGING = {
         "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
     },
 }
+
+# --- Receipts ---------------------------------------------------------------------------
+# Receipt printer for ESC/POS output: "host:port" / "tcp://host:port" (raw TCP, usually
+# port 9100), or a device or file path such as /dev/usb/lp0. Empty: no printer, the browser
+# prints the receipt page instead.
+RECEIPT_PRINTER = env_str("RECEIPT_PRINTER", "")
+RECEIPT_PRINTER_COLUMNS = env_int("RECEIPT_PRINTER_COLUMNS", 0) or None  # None: by paper
+RECEIPT_PRINTER_TIMEOUT = env_int("RECEIPT_PRINTER_TIMEOUT", 10)
+# How long an emailed receipt link works without login (seconds; default 30 days).
+RECEIPT_LINK_MAX_AGE = env_int("RECEIPT_LINK_MAX_AGE", 30 * 24 * 60 * 60)
+# Links in receipt emails sent outside a web request start with this; default: the admin's.
+RECEIPT_BASE_URL = env_str("RECEIPT_BASE_URL", "") or WAGTAILADMIN_BASE_URL
+# Folder with DejaVuSans*.ttf for PDF receipts; empty: Debian's fonts-dejavu-core location,
+# then the fonts bundled with reportlab.
+RECEIPT_FONT_DIR = env_str("RECEIPT_FONT_DIR", "")
