@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format migrate seed browser-deps clean
+.PHONY: run test install install-dev lint format migrate seed browser-deps clean serve-tls dev-cert
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,19 @@ seed: migrate
 ## browser-deps: Debian's Chromium for the browser tests (never a downloaded browser)
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+## dev-cert: a self-signed certificate for https://localhost in certs/
+dev-cert: install
+	$(PY) manage.py make_dev_cert
+
+## serve-tls: production mode over HTTPS with gunicorn (needs SECRET_KEY and ALLOWED_HOSTS)
+TLS_PORT ?= 8443
+serve-tls: migrate
+	test -f certs/cert.pem || $(PY) manage.py make_dev_cert
+	DJANGO_ENV=production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_ENV=production $(VENV)/bin/gunicorn pos_site.wsgi --bind $(HOST):$(TLS_PORT) \
+		--workers 3 --certfile certs/cert.pem --keyfile certs/key.pem \
+		--forwarded-allow-ips="" --access-logfile -
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
