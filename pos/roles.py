@@ -24,14 +24,21 @@ CATALOG_READ = _crud("catalog", "product", "category", "taxrate", actions=("view
 CATALOG_EDIT = _crud("catalog", "product", "category", "taxrate")
 IMAGES_EDIT = ["wagtailimages.add_image", "wagtailimages.change_image"]
 IMAGES_EDIT += ["wagtailimages.delete_image", "wagtailimages.choose_image"]
+RECEIPT_TEMPLATES_EDIT = _crud("receipts", "receipttemplate")
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CASHIERS: ["pos.use_register", *CATALOG_READ],
-    MERCHANDISERS: ["wagtailadmin.access_admin", *CATALOG_EDIT, *IMAGES_EDIT],
+    MERCHANDISERS: [
+        "wagtailadmin.access_admin",
+        *CATALOG_EDIT,
+        *IMAGES_EDIT,
+        *RECEIPT_TEMPLATES_EDIT,
+    ],
     MANAGERS: [
         "wagtailadmin.access_admin",
         *CATALOG_EDIT,
         *IMAGES_EDIT,
+        *RECEIPT_TEMPLATES_EDIT,
         "pos.use_register",
         "pos.apply_discount",
         "pos.refund_sale",

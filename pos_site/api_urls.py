@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("catalog.api_urls")),
     path("", include("pos.api_urls")),
+    path("", include("receipts.api_urls")),
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("pos_site.api_urls")),
+    path("receipts/", include("receipts.urls")),
     path("", include("pos.urls")),
 ]
 
