@@ -19,7 +19,7 @@ from babel.dates import format_date, format_time
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
-from pos.models import Payment, Sale, SaleLine, SaleTax
+from pos.models import Payment, Refund, Sale, SaleLine, SaleTax
 from pos_site.errors import NotFoundError, PermissionDeniedError
 from store.models import StoreSettings
 from store.selectors import current_store_settings, format_amount
@@ -39,18 +39,19 @@ def may_open_receipts(user: AbstractBaseUser) -> bool:
     )
 
 
-def can_view_receipt(user: AbstractBaseUser, sale: Sale) -> bool:
-    """The one rule for receipt pages, PDFs, reprints and emails.
+def can_view_receipt(user: AbstractBaseUser, document: Sale | Refund) -> bool:
+    """The one rule for receipt pages, PDFs, reprints and emails (sales and refunds alike).
 
-    Managers (`pos.view_sale`) see every receipt. A cashier sees the receipts of their own
-    sales. When shifts exist this becomes "of their own open shift": tighten it here, and
-    every view, API endpoint and service follows.
+    Managers (`pos.view_sale`) see every receipt. A cashier sees the receipts of the sales
+    (and refunds) they rang up themselves. To narrow it to "of their own open shift", tighten
+    it here (`document.shift_id` / `document.shift.status`): every view, API endpoint and
+    service follows.
     """
     if not user.is_authenticated:
         return False
     if user.has_perm("pos.view_sale"):
         return True
-    return user.has_perm("pos.use_register") and sale.cashier_id == user.pk
+    return user.has_perm("pos.use_register") and document.cashier_id == user.pk
 
 
 def sale_for_receipt(number: str) -> Sale | None:
@@ -62,15 +63,40 @@ def sale_for_receipt(number: str) -> Sale | None:
     )
 
 
-def viewable_sale(number: str, user: AbstractBaseUser) -> Sale:
-    """The sale behind a receipt, or an error: 403 for roles without receipts, 404 for a sale
-    that does not exist or is not the user's to see (the two look the same on purpose)."""
+def refund_for_receipt(number: str) -> Refund | None:
+    return (
+        Refund.objects.select_related("cashier", "register", "sale")
+        .prefetch_related("lines__sale_line", "payments__payment")
+        .filter(number=number)
+        .first()
+    )
+
+
+def document_for_number(number: str) -> Sale | Refund | None:
+    """A sale (S-…) or a refund/void (R-…) by its number."""
+    if number.upper().startswith("R-"):
+        return refund_for_receipt(number)
+    return sale_for_receipt(number)
+
+
+def viewable_document(number: str, user: AbstractBaseUser) -> Sale | Refund:
+    """The sale or refund behind a receipt, or an error: 403 for roles without receipts, 404
+    for one that does not exist or is not the user's to see (the two look the same on purpose).
+    """
     if not may_open_receipts(user):
         raise PermissionDeniedError("Your role cannot open receipts.", "receipt_forbidden")
-    sale = sale_for_receipt(number)
-    if sale is None or not can_view_receipt(user, sale):
+    document = document_for_number(number)
+    if document is None or not can_view_receipt(user, document):
         raise NotFoundError(f"No receipt numbered {number[:20]}.", "receipt_not_found")
-    return sale
+    return document
+
+
+def viewable_sale(number: str, user: AbstractBaseUser) -> Sale:
+    """Like `viewable_document`, for actions that exist for sales only (email, print API)."""
+    document = viewable_document(number, user)
+    if not isinstance(document, Sale):
+        raise NotFoundError(f"No sale numbered {number[:20]}.", "receipt_not_found")
+    return document
 
 
 def recent_sales(limit: int = 10) -> list[Sale]:
@@ -132,11 +158,16 @@ class ReceiptLine:
     name: str
     sku: str
     quantity: int
-    unit_price: str
+    unit_price: str  # "" when there is no exact price per unit (some refunds)
     gross: str  # quantity × unit price
     discount: str  # the line's own discount as a negative amount; "" when there is none
     total: str  # gross minus the line's discount (the cart discount is shown in the totals)
     tax_label: str  # e.g. "A" keyed to the tax breakdown, "" with one rate
+
+    @property
+    def quantity_text(self) -> str:
+        """ "2 × $8.90", or "2 ×" without a unit price."""
+        return f"{self.quantity} × {self.unit_price}" if self.unit_price else f"{self.quantity} ×"
 
 
 @dataclass(frozen=True)
@@ -183,6 +214,7 @@ class ReceiptData:
     lines: tuple[ReceiptLine, ...]
     totals: tuple[Total, ...]  # subtotal, discounts, tax (exclusive prices)
     total: str
+    total_label: str  # "Total", or "Refunded" on a refund receipt
     after_total: tuple[Total, ...]  # cash rounding and the rounded total, when cash was rounded
     total_amount: Decimal
     currency: str
@@ -276,6 +308,7 @@ class ReceiptSource:
     original_number: str = ""
     is_voided: bool = False
     is_sample: bool = False
+    title: str = ""  # default: "Refund" for refunds, else "Receipt"
 
 
 def build_receipt(
@@ -314,7 +347,7 @@ def build_receipt(
             name=line.name,
             sku=line.sku,
             quantity=line.quantity,
-            unit_price=fmt(line.unit_price.amount),
+            unit_price=fmt(line.unit_price.amount) if line.unit_price is not None else "",
             gross=fmt(line.gross.amount),
             discount=fmt(-line.discount.amount) if line.discount.amount else "",
             total=fmt(line.gross.amount - line.discount.amount),
@@ -328,7 +361,8 @@ def build_receipt(
     if source.cart_discount:
         totals.append(Total("Discount", fmt(-source.cart_discount)))
     if source.prices_include_tax:
-        tax_note = f"Total includes {fmt(source.tax_total)} tax"
+        what = "Refund" if source.is_refund else "Total"
+        tax_note = f"{what} includes {fmt(source.tax_total)} tax"
     else:
         totals.append(Total("Tax", fmt(source.tax_total)))
         tax_note = ""
@@ -369,7 +403,7 @@ def build_receipt(
     }
     return ReceiptData(
         number=source.number,
-        title="Refund" if source.is_refund else "Receipt",
+        title=source.title or ("Refund" if source.is_refund else "Receipt"),
         is_refund=source.is_refund,
         original_number=source.original_number,
         is_voided=source.is_voided,
@@ -384,6 +418,7 @@ def build_receipt(
         totals=tuple(totals),
         after_total=tuple(after_total),
         total=fmt(grand_total),
+        total_label="Refunded" if source.is_refund else "Total",
         total_amount=grand_total,
         currency=currency,
         taxes=taxes,
@@ -428,6 +463,99 @@ def sale_source(sale: Sale) -> ReceiptSource:
 def receipt_for_sale(sale: Sale, *, template: ReceiptTemplate | None = None) -> ReceiptData:
     """The receipt of a sale, laid out with the given (or the default) template."""
     return build_receipt(sale_source(sale), template=template)
+
+
+def refund_source(refund: Refund) -> ReceiptSource:
+    """A refund (or void) as a receipt: the refunded lines with the money returned for each
+    (tax included), the tax in it per rate, and where the money went back."""
+    from djmoney.money import Money
+
+    currency = str(refund.total.currency)
+    zero = Money(Decimal(0), currency)
+    lines, taxes = [], {}
+    for refund_line in refund.lines.all():
+        sold = refund_line.sale_line
+        # What the customer gets back per unit (discounts and tax included); when that is not
+        # a whole number of cents the receipt shows the quantity and the amount only.
+        each = refund_line.amount.amount / refund_line.quantity
+        exact = each == each.quantize(Decimal("0.01")) if refund_line.quantity else False
+        lines.append(
+            SaleLine(
+                position=sold.position,
+                name=sold.name,
+                sku=sold.sku,
+                quantity=refund_line.quantity,
+                unit_price=Money(each, currency) if exact else None,
+                tax_rate=sold.tax_rate,
+                tax_rate_name=sold.tax_rate_name,
+                gross=refund_line.amount,
+                discount=zero,
+                cart_discount=zero,
+                total=refund_line.amount,
+                tax=refund_line.tax,
+            )
+        )
+        net, tax = taxes.get(sold.tax_rate, (Decimal(0), Decimal(0)))
+        taxes[sold.tax_rate] = (
+            net + refund_line.amount.amount - refund_line.tax.amount,
+            tax + refund_line.tax.amount,
+        )
+    payments = []
+    for position, paid_back in enumerate(refund.payments.all(), start=1):
+        original = paid_back.payment
+        payments.append(
+            Payment(
+                position=position,
+                method=paid_back.method,
+                tendered=paid_back.amount,
+                amount=paid_back.amount,
+                change=zero,
+                reference=paid_back.reference,
+                card_brand=original.card_brand if original else "",
+                card_last4=original.card_last4 if original else "",
+            )
+        )
+    is_void = refund.kind == Refund.Kind.VOID
+    return ReceiptSource(
+        number=refund.number,
+        created_at=refund.created_at,
+        cashier=user_display_name(refund.cashier),
+        register=refund.register.name,
+        prices_include_tax=True,  # refund amounts are what the customer gets back, tax included
+        currency=currency,
+        lines=lines,
+        taxes=[
+            SaleTax(rate=rate, taxable=Money(net, currency), tax=Money(tax, currency))
+            for rate, (net, tax) in sorted(taxes.items())
+        ],
+        payments=payments,
+        subtotal=sum((line.gross.amount for line in lines), Decimal(0)),
+        line_discounts=Decimal(0),
+        cart_discount=Decimal(0),
+        tax_total=refund.tax_total.amount,
+        cash_rounding=Decimal(0),
+        total=refund.total.amount,
+        amount_paid=refund.total.amount,
+        change=Decimal(0),
+        item_count=sum(line.quantity for line in lines),
+        is_refund=True,
+        original_number=refund.sale.number,
+        is_voided=is_void,
+        title="Void" if is_void else "Refund",
+    )
+
+
+def receipt_for_refund(refund: Refund, *, template: ReceiptTemplate | None = None) -> ReceiptData:
+    """The receipt of a refund or void: marked as such, naming the original sale."""
+    return build_receipt(refund_source(refund), template=template)
+
+
+def receipt_for_document(
+    document: Sale | Refund, *, template: ReceiptTemplate | None = None
+) -> ReceiptData:
+    if isinstance(document, Refund):
+        return receipt_for_refund(document, template=template)
+    return receipt_for_sale(document, template=template)
 
 
 # --------------------------------------------------------------------------- the sample sale

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from pos.models import Sale
+from pos.models import Refund, Sale
 from pos_site.errors import NotFoundError, PermissionDeniedError, ServiceError
 
 from . import links, selectors, services
@@ -31,9 +31,9 @@ from .selectors import ReceiptData
 PAPER_CSS = {"58mm": "receipts/paper-58mm.css", "80mm": "receipts/paper-80mm.css"}
 
 
-def _sale_or_error(request: HttpRequest, number: str) -> Sale:
+def _document_or_error(request: HttpRequest, number: str) -> Sale | Refund:
     try:
-        return selectors.viewable_sale(number, request.user)
+        return selectors.viewable_document(number, request.user)
     except PermissionDeniedError as error:
         raise PermissionDenied(error.message) from None
     except NotFoundError as error:
@@ -84,42 +84,45 @@ def _back_url(request: HttpRequest) -> str:
 
 @login_required
 def receipt_page(request: HttpRequest, number: str) -> HttpResponse:
-    sale = _sale_or_error(request, number)
+    """`/receipts/<number>/`: a sale's (S-…) or a refund's (R-…) printable receipt."""
+    document = _document_or_error(request, number)
     return _html(
         request,
-        selectors.receipt_for_sale(sale),
-        pdf_url=reverse("receipts:pdf", args=[sale.number]),
+        selectors.receipt_for_document(document),
+        pdf_url=reverse("receipts:pdf", args=[document.number]),
         back_url=_back_url(request),
     )
 
 
 @login_required
 def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    sale = _sale_or_error(request, number)
-    return _pdf(selectors.receipt_for_sale(sale), download=request.GET.get("download") == "1")
+    document = _document_or_error(request, number)
+    return _pdf(
+        selectors.receipt_for_document(document), download=request.GET.get("download") == "1"
+    )
 
 
-def _linked_sale(request: HttpRequest, token: str) -> Sale | HttpResponse:
+def _linked_document(request: HttpRequest, token: str) -> Sale | Refund | HttpResponse:
     try:
         number = links.read_token(token)
     except signing.SignatureExpired:
         return render(request, "receipts/link_expired.html", status=410)
     except signing.BadSignature:
         raise Http404("This receipt link is not valid.") from None
-    sale = selectors.sale_for_receipt(number)
-    if sale is None:
+    document = selectors.document_for_number(number)
+    if document is None:
         raise Http404("This receipt no longer exists.")
-    return sale
+    return document
 
 
 def receipt_link(request: HttpRequest, token: str) -> HttpResponse:
     """A customer's emailed link: no login, but signed and only valid for a while."""
-    sale = _linked_sale(request, token)
-    if isinstance(sale, HttpResponse):
-        return sale
+    document = _linked_document(request, token)
+    if isinstance(document, HttpResponse):
+        return document
     response = _html(
         request,
-        selectors.receipt_for_sale(sale),
+        selectors.receipt_for_document(document),
         pdf_url=reverse("receipts:link-pdf", args=[token]),
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -128,10 +131,10 @@ def receipt_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def receipt_link_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    sale = _linked_sale(request, token)
-    if isinstance(sale, HttpResponse):
-        return sale
-    response = _pdf(selectors.receipt_for_sale(sale))
+    document = _linked_document(request, token)
+    if isinstance(document, HttpResponse):
+        return document
+    response = _pdf(selectors.receipt_for_document(document))
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -162,3 +162,22 @@ def merchandiser_client(merchandiser):
     from tests.conftest import client_for
 
     return client_for(merchandiser)
+
+
+def refund_of(sale: Sale, *, user, quantities: dict[int, int] | None = None):
+    """Refund lines of a sale through the real service: {line position: quantity}; by default
+    one espresso bag and the cup, back to the original tenders (the card first)."""
+    from pos.refunds import RefundLineRequest, refund_sale
+
+    quantities = quantities or {1: 1, 3: 1}
+    by_position = {line.position: line for line in sale.lines.all()}
+    lines = [
+        RefundLineRequest(line_id=by_position[position].pk, quantity=quantity)
+        for position, quantity in quantities.items()
+    ]
+    return refund_sale(sale=sale, lines=lines, idempotency_key=uuid.uuid4(), user=user).refund
+
+
+@pytest.fixture
+def refund(sale, manager):
+    return refund_of(sale, user=manager)

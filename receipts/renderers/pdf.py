@@ -270,10 +270,10 @@ def _header(receipt: ReceiptData, width: float, s: _Styles, align_style) -> list
 def _banner(receipt: ReceiptData, s: _Styles) -> list[Flowable]:
     story: list[Flowable] = []
     if receipt.is_refund:
-        story.append(_p("REFUND", s.banner))
+        story.append(_p(receipt.title.upper(), s.banner))
         if receipt.original_number:
-            story.append(_p(f"for sale {receipt.original_number}", s.center))
-    if receipt.is_voided:
+            story.append(_p(f"of sale {receipt.original_number}", s.center))
+    elif receipt.is_voided:
         story.append(_p("VOIDED", s.banner))
     return story
 
@@ -292,7 +292,9 @@ def _meta_rows(receipt: ReceiptData, s: _Styles):
 
 def _totals_block(receipt: ReceiptData, widths, s: _Styles) -> list[Flowable]:
     rows = [(t.label, t.amount, s.left, s.right) for t in receipt.totals]
-    total_row = [_p("TOTAL", s.total), _p(receipt.total, s.total_right)] + [""] * (len(widths) - 2)
+    label = receipt.total_label.upper()
+    total_row = [_p(label, s.total), _p(receipt.total, s.total_right)]
+    total_row += [""] * (len(widths) - 2)
     total = _table(
         [total_row],
         widths,
@@ -378,7 +380,7 @@ def thermal_story(receipt: ReceiptData, width: float) -> list[Flowable]:
             rows.append((f"SKU {line.sku}", "", s.small_indent, s.right))
         rows.append(
             (
-                f"{line.quantity} × {line.unit_price}",
+                line.quantity_text,
                 line.gross if line.discount else line.total,
                 s.indent,
                 s.right,

@@ -95,10 +95,10 @@ def receipt_text_lines(receipt: ReceiptData, columns: int | None = None) -> list
     out.rule("=")
 
     if receipt.is_refund:
-        out.center("*** REFUND ***", bold=True)
+        out.center(f"*** {receipt.title.upper()} ***", bold=True)
         if receipt.original_number:
-            out.center(f"for sale {receipt.original_number}")
-    if receipt.is_voided:
+            out.center(f"of sale {receipt.original_number}")
+    elif receipt.is_voided:
         out.center("*** VOIDED ***", bold=True)
     out.pair(receipt.title.upper(), receipt.number, bold=True)
     out.pair(receipt.date, receipt.time)
@@ -115,17 +115,17 @@ def receipt_text_lines(receipt: ReceiptData, columns: int | None = None) -> list
             out.left(f"SKU {line.sku}", indent=2)
         key = f" {line.tax_label}" if keyed else ""
         if line.discount:
-            out.pair(f"{line.quantity} x {line.unit_price}", line.gross + key, indent=2)
+            out.pair(line.quantity_text.replace("×", "x"), line.gross + key, indent=2)
             out.pair("Discount", line.discount + (" " * len(key)), indent=2)
         else:
-            out.pair(f"{line.quantity} x {line.unit_price}", line.total + key, indent=2)
+            out.pair(line.quantity_text.replace("×", "x"), line.total + key, indent=2)
     out.rule()
 
     pad = "  " if keyed else ""
     for total in receipt.totals:
         out.pair(total.label, total.amount + pad)
     out.rule("=")
-    out.pair("TOTAL", receipt.total + pad, bold=True)
+    out.pair(receipt.total_label.upper(), receipt.total + pad, bold=True)
     out.rule("=")
     for total in receipt.after_total:
         out.pair(total.label, total.amount + pad)
