@@ -12,11 +12,10 @@ GOOD_KEY = "k" * 20 + "Xy9_-Qw3rtZ" * 4
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV", "DATABASE_URL"}
-    }
+    # Only what the test sets: no settings from this shell, nor the browser tests' async flag.
+    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV", "DATABASE_URL"}
+    dropped.add("DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

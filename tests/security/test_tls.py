@@ -29,7 +29,7 @@ def tls_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
     cert, key = make_certificate(folder / "certs")
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_ENV": "production",
         "SECRET_KEY": "tls-test-" + "k3y" * 20,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
