@@ -6,12 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.text import slugify
 from djmoney.models.fields import MoneyField
 from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin
-from wagtail.search import index
 
 from .validators import validate_barcode
 
@@ -42,8 +43,19 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
-            self.slug = slugify(self.name)[:120] or "category"
+            self.slug = unique_slug(Category, self.name, max_length=120, fallback="category")
         super().save(*args, **kwargs)
+
+
+def unique_slug(model, name: str, *, max_length: int, fallback: str, hint: str = "") -> str:
+    """`slugify(name)`, made unique in `model` with `-<hint>` or a number (one query)."""
+    base = slugify(name)[: max_length - 12] or fallback
+    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    candidates = [base]
+    if hint:
+        candidates.append(f"{base}-{slugify(hint)[:10]}")
+    candidates += [f"{base}-{n}" for n in range(2, len(taken) + 3)]
+    return next(slug for slug in candidates if slug not in taken)
 
 
 class TaxRate(models.Model):
@@ -70,9 +82,15 @@ class TaxRate(models.Model):
         return f"{self.name} ({self.rate.normalize():f} %)"
 
 
-class Product(RevisionMixin, index.Indexed, models.Model):
+class Product(RevisionMixin, models.Model):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
-    slug = models.SlugField(max_length=220, unique=True, blank=True)
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        blank=True,
+        error_messages={"unique": "Another product already has this slug."},
+        help_text="Used in web addresses; filled in from the name when left empty.",
+    )
     sku = models.CharField("SKU", max_length=64, help_text="Your own unique product code.")
     barcode = models.CharField(
         max_length=13,
@@ -80,6 +98,7 @@ class Product(RevisionMixin, index.Indexed, models.Model):
         null=True,
         blank=True,
         validators=[validate_barcode],
+        error_messages={"unique": "Another product already has this barcode."},
         help_text="EAN-13, EAN-8 or UPC-A, as printed under the bars.",
     )
     description = RichTextField(blank=True, features=["bold", "italic", "link", "ul", "ol"])
@@ -114,17 +133,12 @@ class Product(RevisionMixin, index.Indexed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.SearchField("sku"),
-        index.SearchField("barcode"),
-        index.FilterField("is_active"),
-        index.FilterField("category"),
-    ]
+    # Not a Wagtail-search `index.Indexed` model on purpose: the admin listing, the chooser
+    # and the API all search with the ORM (`catalog.selectors.search_products`), so they
+    # agree, find SKU prefixes, and need no index kept in step with bulk CSV imports.
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "id"]  # id breaks ties, so pages never repeat or skip a product
         constraints = [
             models.UniqueConstraint(
                 Lower("sku"),
@@ -145,6 +159,9 @@ class Product(RevisionMixin, index.Indexed, models.Model):
         indexes = [
             models.Index(fields=["is_active", "name"], name="product_active_name"),
             models.Index(fields=["category", "is_active"], name="product_category_active"),
+            # The back office lists every product by name: without this, the first page of
+            # 100,000 products would sort them all.
+            models.Index(fields=["name", "id"], name="product_name_id"),
         ]
 
     def __str__(self) -> str:
@@ -154,6 +171,24 @@ class Product(RevisionMixin, index.Indexed, models.Model):
     def is_low_stock(self) -> bool:
         return self.quantity_on_hand <= self.low_stock_threshold
 
+    def clean_fields(self, exclude=None) -> None:
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            # clean() reports too many decimals with the store currency's own rule (JPY has
+            # none, BHD three); drop the field's generic "no more than 2 decimal places" twin.
+            errors = {
+                field: [
+                    e
+                    for e in messages
+                    if not (field in MONEY_FIELDS and e.code == "max_decimal_places")
+                ]
+                for field, messages in error.error_dict.items()
+            }
+            errors = {field: messages for field, messages in errors.items() if messages}
+            if errors:
+                raise ValidationError(errors) from None
+
     def clean(self) -> None:
         from .services import product_validation_errors
 
@@ -161,17 +196,57 @@ class Product(RevisionMixin, index.Indexed, models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        product = super().from_db(db, field_names, values)
+        product._stored_quantity = product.__dict__.get("quantity_on_hand")
+        return product
+
     def save(self, *args, **kwargs) -> None:
         if not self.barcode:
             self.barcode = None  # NULL, not "", so that many products may have no barcode
         if not self.slug:
             self.slug = unique_product_slug(self.name, self.sku)
+        # For post_save listeners (inventory): the stock before this save, None when new.
+        self.previous_quantity_on_hand = (
+            None if self._state.adding else getattr(self, "_stored_quantity", None)
+        )
         super().save(*args, **kwargs)
+        self._stored_quantity = self.quantity_on_hand
+
+
+MONEY_FIELDS = ("price", "cost_price")
+
+
+def sku_equals(sku: str) -> Exact:
+    """`LOWER(sku) = LOWER(%s)`: the form the unique index on LOWER(sku) serves on both
+    SQLite and PostgreSQL (`sku__iexact` is a LIKE/UPPER() that never uses it)."""
+    return Exact(Lower("sku"), Lower(Value(sku)))
 
 
 def unique_product_slug(name: str, sku: str) -> str:
-    base = slugify(name)[:180] or "product"
-    slug = base
-    if Product.objects.filter(slug=slug).exists():
-        slug = f"{base}-{slugify(sku)[:30]}"
-    return slug
+    return unique_slug(Product, name, max_length=220, fallback="product", hint=sku)
+
+
+class ProductImport(models.Model):
+    """A CSV file uploaded for import, kept between the dry-run preview and "Confirm import".
+
+    Kept in the database (not in a temporary file or the session) so that the confirmation
+    works whichever server process answers it, and as a record of who imported what.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"

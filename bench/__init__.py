@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench <scenario or prefix>` (see bench/README.md)."""

@@ -1,0 +1,176 @@
+"""Database indexes that make product search fast on 100,000 products.
+
+The search itself is plain ORM (`catalog.selectors.search_q`: name contains the term, or SKU /
+barcode starts with it). A `LIKE '%term%'` cannot use a B-tree index, so each database gets a
+substring index the ORM's queries can use:
+
+* PostgreSQL: `pg_trgm` GIN indexes on exactly the expressions Django's `icontains` /
+  `istartswith` / `startswith` produce (`UPPER(name::text)`, …); the planner uses them directly.
+* SQLite: an FTS5 table with the trigram tokenizer (`catalog_product_search`), kept in step with
+  `catalog_product` by triggers, so bulk imports and raw updates are covered too. `search_q`
+  narrows to its candidates (`id IN (… MATCH …)`) and then applies the exact conditions, so the
+  result is the same as without the index, only faster. Terms shorter than three characters
+  cannot use a trigram index and scan.
+
+Django's SQLite schema editor rebuilds a table to alter it, which drops its triggers: the
+`post_migrate` handler `ensure_search_index` puts them back (and refills the index).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_TABLE = "catalog_product"
+FTS_TABLE = "catalog_product_search"
+MIN_TERM_LENGTH = 3  # a trigram index needs three characters
+# All SQL below is constant text: no value from outside is ever formatted into it.
+CREATE_FTS_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalog_product_search "
+    "USING fts5(name, sku, barcode, tokenize='trigram')"
+)
+FILL_FTS_TABLE = (
+    "INSERT INTO catalog_product_search (rowid, name, sku, barcode) "
+    "SELECT id, name, sku, coalesce(barcode, '') FROM catalog_product"
+)
+TRIGGERS = {
+    "catalog_product_search_insert": """
+        CREATE TRIGGER catalog_product_search_insert AFTER INSERT ON catalog_product BEGIN
+            INSERT INTO catalog_product_search (rowid, name, sku, barcode)
+            VALUES (new.id, new.name, new.sku, coalesce(new.barcode, ''));
+        END""",
+    "catalog_product_search_update": """
+        CREATE TRIGGER catalog_product_search_update
+        AFTER UPDATE OF name, sku, barcode ON catalog_product BEGIN
+            DELETE FROM catalog_product_search WHERE rowid = old.id;
+            INSERT INTO catalog_product_search (rowid, name, sku, barcode)
+            VALUES (new.id, new.name, new.sku, coalesce(new.barcode, ''));
+        END""",
+    "catalog_product_search_delete": """
+        CREATE TRIGGER catalog_product_search_delete AFTER DELETE ON catalog_product BEGIN
+            DELETE FROM catalog_product_search WHERE rowid = old.id;
+        END""",
+}
+PG_INDEXES = {
+    "product_name_trgm": (
+        "CREATE INDEX IF NOT EXISTS product_name_trgm ON catalog_product "
+        "USING gin (UPPER(name::text) gin_trgm_ops)"
+    ),
+    "product_sku_trgm": (
+        "CREATE INDEX IF NOT EXISTS product_sku_trgm ON catalog_product "
+        "USING gin (UPPER(sku::text) gin_trgm_ops)"
+    ),
+    "product_barcode_trgm": (
+        "CREATE INDEX IF NOT EXISTS product_barcode_trgm ON catalog_product "
+        "USING gin ((barcode::text) gin_trgm_ops)"
+    ),
+}
+MATCH_SQL = "SELECT rowid FROM catalog_product_search WHERE catalog_product_search MATCH %s"
+DENSITY_SQL = (
+    "SELECT count(*) FROM (SELECT 1 FROM catalog_product_search "
+    "WHERE catalog_product_search MATCH %s LIMIT %s)"
+)
+# A term with more candidates than this is common: walking the products in name order finds
+# a page of matches sooner than fetching and sorting every candidate.
+DENSE = 2000
+_available: dict[str, bool] = {}
+
+
+def install(connection) -> None:
+    """Create the search index of this database (idempotent; refills the SQLite index)."""
+    _available.pop(connection.alias, None)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(CREATE_FTS_TABLE)
+            for name, sql in TRIGGERS.items():
+                cursor.execute("DROP TRIGGER IF EXISTS " + name)
+                cursor.execute(sql)
+            cursor.execute("DELETE FROM catalog_product_search")
+            cursor.execute(FILL_FTS_TABLE)
+    elif connection.vendor == "postgresql":
+        try:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except DatabaseError as error:
+            # Search still works without it, by scanning; say how to get the fast path.
+            logger.warning(
+                "pg_trgm is not available (%s); product search will scan the table. "
+                "Run CREATE EXTENSION pg_trgm as a superuser, then migrate again.",
+                error,
+            )
+            return
+        with connection.cursor() as cursor:
+            for sql in PG_INDEXES.values():
+                cursor.execute(sql)
+
+
+def uninstall(connection) -> None:
+    _available.pop(connection.alias, None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in TRIGGERS:
+                cursor.execute("DROP TRIGGER IF EXISTS " + name)
+            cursor.execute("DROP TABLE IF EXISTS catalog_product_search")
+        elif connection.vendor == "postgresql":
+            for name in PG_INDEXES:
+                cursor.execute("DROP INDEX IF EXISTS " + name)
+
+
+def is_complete(connection) -> bool:
+    """Whether this database's search index (and, on SQLite, its triggers) exists."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE (type = 'trigger' AND tbl_name = %s) "
+                "OR (type = 'table' AND name = %s)",
+                [PRODUCT_TABLE, FTS_TABLE],
+            )
+            names = {row[0] for row in cursor.fetchall()}
+            return names >= {FTS_TABLE, *TRIGGERS}
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [PRODUCT_TABLE])
+            return {row[0] for row in cursor.fetchall()} >= set(PG_INDEXES)
+    return True
+
+
+def ensure_search_index(sender=None, using: str = "default", **kwargs) -> None:
+    """`post_migrate`: re-create what a table rebuild dropped (only if the table exists)."""
+    if sender is not None and getattr(sender, "name", "") != "catalog":
+        return
+    connection = connections[using]
+    if PRODUCT_TABLE not in connection.introspection.table_names():
+        return
+    if not is_complete(connection):
+        install(connection)
+
+
+def _fts_available(connection) -> bool:
+    if connection.alias not in _available:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE]
+            )
+            _available[connection.alias] = cursor.fetchone() is not None
+    return _available[connection.alias]
+
+
+def candidates_q(term: str, using: str = "default") -> Q:
+    """On SQLite, `id IN (ids whose name, SKU or barcode contain the term)` from the trigram
+    index; `Q()` (no narrowing) elsewhere, for short terms, and for common terms (one cheap
+    capped count of the index tells which)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite" or len(term) < MIN_TERM_LENGTH:
+        return Q()
+    if not _fts_available(connection):
+        return Q()
+    phrase = '"' + term.replace('"', '""') + '"'
+    with connection.cursor() as cursor:
+        cursor.execute(DENSITY_SQL, [phrase, DENSE])
+        if cursor.fetchone()[0] >= DENSE:
+            return Q()
+    return Q(pk__in=RawSQL(MATCH_SQL, [phrase]))  # noqa: S611 - constant SQL, term is a parameter
