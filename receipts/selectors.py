@@ -19,7 +19,7 @@ from babel.dates import format_date, format_time
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
-from pos.models import Payment, Refund, Sale, SaleLine, SaleTax
+from pos.models import Payment, Refund, Sale, SaleLine, SaleTax, Shift
 from pos_site.errors import NotFoundError, PermissionDeniedError
 from store.models import StoreSettings
 from store.selectors import current_store_settings, format_amount
@@ -42,21 +42,27 @@ def may_open_receipts(user: AbstractBaseUser) -> bool:
 def can_view_receipt(user: AbstractBaseUser, document: Sale | Refund) -> bool:
     """The one rule for receipt pages, PDFs, reprints and emails (sales and refunds alike).
 
-    Managers (`pos.view_sale`) see every receipt. A cashier sees the receipts of the sales
-    (and refunds) they rang up themselves. To narrow it to "of their own open shift", tighten
-    it here (`document.shift_id` / `document.shift.status`): every view, API endpoint and
-    service follows.
+    Managers (`pos.view_sale`) see every receipt. A cashier sees the receipts of their own
+    open shift (sale numbers are guessable; older receipts are a manager's business, and a
+    customer's e-mailed copy carries its own signed link). Every view, API endpoint and
+    service goes through this function.
     """
     if not user.is_authenticated:
         return False
     if user.has_perm("pos.view_sale"):
         return True
-    return user.has_perm("pos.use_register") and document.cashier_id == user.pk
+    shift = document.shift
+    return (
+        user.has_perm("pos.use_register")
+        and shift is not None
+        and shift.status == Shift.Status.OPEN
+        and shift.cashier_id == user.pk
+    )
 
 
 def sale_for_receipt(number: str) -> Sale | None:
     return (
-        Sale.objects.select_related("cashier", "register")
+        Sale.objects.select_related("cashier", "register", "shift")
         .prefetch_related("lines", "payments", "taxes")
         .filter(number=number)
         .first()
@@ -65,7 +71,7 @@ def sale_for_receipt(number: str) -> Sale | None:
 
 def refund_for_receipt(number: str) -> Refund | None:
     return (
-        Refund.objects.select_related("cashier", "register", "sale")
+        Refund.objects.select_related("cashier", "register", "sale", "shift")
         .prefetch_related("lines__sale_line", "payments__payment")
         .filter(number=number)
         .first()

@@ -35,6 +35,16 @@ def test_cashier_opens_own_receipts_only(sale, cashier, other_cashier, suffix):
     assert can_view_receipt(cashier, sale) and not can_view_receipt(other_cashier, sale)
 
 
+def test_cashier_loses_access_when_the_shift_closes(sale, cashier, manager):
+    from pos.shifts import close_shift
+
+    close_shift(shift=sale.shift, counted_cash="0", user=cashier)
+    sale.refresh_from_db()
+    assert client_for(cashier).get(f"/receipts/{sale.number}/").status_code == 404
+    assert not can_view_receipt(cashier, sale)
+    assert client_for(manager).get(f"/receipts/{sale.number}/").status_code == 200
+
+
 @pytest.mark.parametrize("suffix", ["/", ".pdf"])
 def test_managers_open_every_receipt(sale, manager, suffix):
     assert client_for(manager).get(f"/receipts/{sale.number}{suffix}").status_code == 200
