@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("pos_site.api_urls")),
     path("receipts/", include("receipts.urls")),
     path("", include("pos.urls")),
+    path("", include("pos.shift_urls")),
 ]
 
 if not settings.PRODUCTION:
