@@ -33,6 +33,11 @@ class ProductForm(WagtailAdminModelForm):
             field.initial = [field.initial[0] if field.initial else None, currency]
             field.label = f"{field.label} ({currency})"
             field.widget.widgets[0].attrs.update({"inputmode": "decimal", "step": "any"})
+        stock = self.fields.get("quantity_on_hand")
+        if stock is not None and self.instance.pk:
+            # After creation stock moves only through the ledger (sales, refunds, Inventory).
+            stock.disabled = True
+            stock.help_text = "Change stock with Inventory › Receive stock, Adjust or Count."
 
 
 class ProductImportForm(forms.Form):

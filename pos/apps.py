@@ -13,11 +13,14 @@ class PosConfig(AppConfig):
 
         install_pan_masking()
         from catalog.models import Product
+        from catalog.signals import products_imported
 
-        from .inventory import opening_stock_on_create
+        from .inventory import product_saved
+        from .inventory import products_imported as record_import
 
-        # A product's starting stock enters the stock ledger as an "opening" movement.
-        post_save.connect(opening_stock_on_create, sender=Product, dispatch_uid="pos.opening")
+        # Stock set on the product record (new product, CSV import) enters the stock ledger.
+        post_save.connect(product_saved, sender=Product, dispatch_uid="pos.product_saved")
+        products_imported.connect(record_import, dispatch_uid="pos.products_imported")
         # Apps that land later add models (and so permissions) after the roles migration
         # ran; re-applying the role matrix after every migrate keeps the groups complete.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="pos.sync_roles")

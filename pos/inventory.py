@@ -145,7 +145,7 @@ def move_stock(
     qty, threshold = Product.objects.values_list("quantity_on_hand", "low_stock_threshold").get(
         pk=product.pk
     )
-    product.quantity_on_hand = qty
+    product.quantity_on_hand = product._stored_quantity = qty  # in step with the database
     movement = StockMovement.objects.create(
         product=product,
         kind=kind,
@@ -217,23 +217,51 @@ def record_stock_count(
     )
 
 
-def record_opening_stock(product: Product, user: AbstractBaseUser | None = None) -> None:
-    """A new product's starting stock enters the ledger as an opening movement."""
-    if product.quantity_on_hand:
-        StockMovement.objects.create(
-            product=product,
-            kind=StockMovement.Kind.OPENING,
-            quantity=product.quantity_on_hand,
-            resulting_quantity=product.quantity_on_hand,
-            user=user,
-            reason="opening stock",
-        )
-        sync_low_stock_alerts({product.pk: (product.quantity_on_hand, product.low_stock_threshold)})
+def _opening(product: Product, user: AbstractBaseUser | None) -> StockMovement:
+    return StockMovement(
+        product=product,
+        kind=StockMovement.Kind.OPENING,
+        quantity=product.quantity_on_hand,
+        resulting_quantity=product.quantity_on_hand,
+        user=user,
+        reason="opening stock",
+    )
 
 
-def opening_stock_on_create(sender, instance: Product, created: bool, raw: bool = False, **kw):
-    if created and not raw:
-        record_opening_stock(instance)
+def _edited(product: Product, before: int, user, reason: str) -> StockMovement:
+    return StockMovement(
+        product=product,
+        kind=StockMovement.Kind.COUNT,
+        quantity=product.quantity_on_hand - before,
+        resulting_quantity=product.quantity_on_hand,
+        user=user,
+        reason=reason,
+    )
+
+
+def _levels(products: Iterable[Product]) -> dict[int, tuple[int, int]]:
+    return {p.pk: (p.quantity_on_hand, p.low_stock_threshold) for p in products}
+
+
+def product_saved(sender, instance: Product, created: bool, raw: bool = False, **kwargs) -> None:
+    """post_save of a product: its starting stock, or a stock figure typed over, enters the
+    ledger; and its low-stock alert follows the (possibly new) threshold."""
+    if raw:
+        return
+    before = getattr(instance, "previous_quantity_on_hand", None)
+    if created and instance.quantity_on_hand:
+        _opening(instance, None).save()
+    elif not created and before is not None and before != instance.quantity_on_hand:
+        _edited(instance, before, None, "stock figure changed on the product").save()
+    sync_low_stock_alerts(_levels([instance]))
+
+
+def products_imported(sender, created, stock_changes, user, **kwargs) -> None:
+    """A CSV import (bulk, no post_save): openings for new products, counts for changed stock."""
+    movements = [_opening(p, user) for p in created if p.quantity_on_hand]
+    movements += [_edited(p, before, user, "CSV import") for p, before, _after in stock_changes]
+    StockMovement.objects.bulk_create(movements)
+    sync_low_stock_alerts(_levels([*created, *(p for p, _b, _a in stock_changes)]))
 
 
 def ledger_mismatches() -> list[dict]:

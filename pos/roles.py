@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CATALOG_EDIT,
         *IMAGES_EDIT,
         *RECEIPT_TEMPLATES_EDIT,
+        "pos.view_stockmovement",  # stock history of a product (quantities, no amounts)
     ],
     MANAGERS: [
         "wagtailadmin.access_admin",

@@ -182,3 +182,52 @@ class LedgerInvariant(HypothesisTestCase):
             assert last.resulting_quantity == product.quantity_on_hand
             open_alerts = LowStockAlert.objects.filter(product=product, cleared_at__isnull=True)
             assert open_alerts.count() == (1 if product.quantity_on_hand <= 4 else 0)
+
+
+def test_new_empty_product_raises_an_alert_at_once():
+    product = factories.product(stock=0, threshold=2)
+    assert LowStockAlert.objects.filter(product=product, cleared_at__isnull=True).exists()
+    assert not StockMovement.objects.filter(product=product).exists() and ledger_ok(product)
+
+
+def test_changing_the_threshold_raises_or_clears_the_alert():
+    product = factories.product(stock=5, threshold=2)
+    assert not LowStockAlert.objects.exists()
+    product.low_stock_threshold = 5
+    product.save()
+    assert LowStockAlert.objects.filter(product=product, cleared_at__isnull=True).count() == 1
+    product.low_stock_threshold = 1
+    product.save()
+    assert not LowStockAlert.objects.filter(cleared_at__isnull=True).exists()
+
+
+def test_stock_typed_over_on_the_record_is_still_in_the_ledger(manager):
+    product = factories.product(stock=5)
+    inventory.receive_stock(product=product, quantity=3, user=manager)
+    product.name = "Renamed"  # the same instance, saved after a stock move: no phantom change
+    product.save()
+    assert ledger_ok(product) and product.quantity_on_hand == 8
+    fresh = Product.objects.get(pk=product.pk)
+    fresh.quantity_on_hand = 6
+    fresh.save()
+    assert ledger_ok(fresh)
+    assert StockMovement.objects.filter(product=product).latest("id").quantity == -2
+
+
+def test_csv_import_keeps_the_ledger(manager, capsys):
+    from io import BytesIO
+
+    from catalog.services import import_products_csv
+
+    factories.tax_rate()
+    existing = factories.product(stock=5)
+    rows = (
+        "sku,name,price,tax_rate,quantity_on_hand\n"
+        f"{existing.sku},{existing.name},10.00,Standard,9\n"
+        "NEW-1,New thing,2.50,Standard,4\n"
+    )
+    report = import_products_csv(BytesIO(rows.encode()), dry_run=False, user=manager)
+    assert not report.errors, report.errors
+    call_command("check_stock")
+    assert "Stock ledger OK" in capsys.readouterr().out
+    assert StockMovement.objects.filter(reason="CSV import", user=manager).count() == 1
