@@ -1,0 +1,618 @@
+"""Catalog API under /api/v1/: products, categories, tax rates (plain DRF; see DESIGN.md).
+
+Reads need the model's `view` permission, writes its `add`/`change`/`delete` permission, the
+same permissions the Wagtail admin checks. Writes go through `catalog.services`, so they are
+validated with the admin's rules and messages and recorded in the admin's history.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from djmoney.money import Money
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, pagination, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from wagtail.images import get_image_model
+from wagtail.images.models import SourceImageIOError
+from wagtail.rich_text import expand_db_html
+
+from pos_site.errors import NotFoundError
+from store.selectors import current_store_settings, format_amount, money_payload
+
+from . import selectors, services
+from .models import Category, Product, TaxRate
+
+logger = logging.getLogger(__name__)
+
+MANAGE_PERMISSION = "catalog.change_product"
+
+
+def can_manage_catalog(user) -> bool:
+    """Back-office users: they see inactive products and cost prices; cashiers do not."""
+    return user.has_perm(MANAGE_PERMISSION)
+
+
+class CatalogPermission(permissions.DjangoModelPermissions):
+    """Model permissions for every method, reads included (`view_<model>`)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class CatalogPagination(pagination.PageNumberPagination):
+    """Page-number pagination (`?page=`, `?page_size=` up to 200) whose `count` stays cheap.
+
+    An exact count of a broad search over 100,000 products costs more than the page itself,
+    so `count` is exact up to 1,000 and null beyond (`next` still leads on). A result that fits
+    on one page is counted without any extra query.
+    """
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    count_limit = 1000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        try:
+            number = int(request.query_params.get(self.page_query_param) or 1)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise NotFound("Invalid page.")
+        offset = (number - 1) * size
+        rows = list(queryset[offset : offset + size + 1])  # one more: is there a next page?
+        if not rows and number > 1:
+            raise NotFound("Invalid page.")
+        self.number, self.has_next = number, len(rows) > size
+        rows = rows[:size]
+        if not self.has_next:
+            self.count = offset + len(rows)
+        else:
+            counted = queryset.order_by()[: self.count_limit + 1].count()
+            self.count = counted if counted <= self.count_limit else None
+        return rows
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, self.number + 1)
+
+    def get_previous_link(self) -> str | None:
+        if self.number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"] = {
+            "type": "integer",
+            "nullable": True,
+            "example": 123,
+            "description": "How many products match, exact up to 1,000; null when more.",
+        }
+        return response
+
+
+# --------------------------------------------------------------------------- shared fields
+
+
+class MoneySerializer(serializers.Serializer):
+    """An amount as it travels in JSON: a decimal string and its currency, never a float."""
+
+    amount = serializers.CharField(help_text='Decimal string, e.g. "12.50".')
+    currency = serializers.CharField(help_text="ISO 4217 code, e.g. USD.")
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per field, for validation errors.",
+    )
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "example": "12.50"},
+            {
+                "type": "object",
+                "properties": {
+                    "amount": {"type": "string", "example": "12.50"},
+                    "currency": {"type": "string", "example": "USD"},
+                },
+                "required": ["amount"],
+            },
+        ],
+        "description": 'An amount as a string ("12.50") or {"amount": "12.50", "currency": '
+        '"USD"}. Numbers with a fraction are refused: send amounts as strings.',
+    }
+)
+class MoneyInputField(serializers.Field):
+    default_error_messages = {
+        "invalid": "Enter a number.",
+        "float": 'Send amounts as strings, e.g. "12.50", never as floating-point numbers.',
+    }
+
+    def to_internal_value(self, data) -> Money:
+        currency = self.context["store"].currency
+        if isinstance(data, dict):
+            currency = str(data.get("currency") or currency).upper()
+            data = data.get("amount")
+        if isinstance(data, float):
+            self.fail("float")
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
+            self.fail("invalid")
+        try:
+            amount = Decimal(str(data).strip())
+        except InvalidOperation:
+            self.fail("invalid")
+        if not amount.is_finite():
+            self.fail("invalid")
+        return Money(amount, currency)
+
+    def to_representation(self, value):
+        return money_payload(value.amount, str(value.currency))
+
+
+WHOLE_NUMBER = {"invalid": "Enter a whole number."}
+# The admin form's words for a missing value (DRF would say "may not be blank").
+REQUIRED = {"required": "This field is required.", "blank": "This field is required."}
+
+
+# --------------------------------------------------------------------------- products
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+
+
+class TaxRateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        help_text='Percentage as a decimal string, e.g. "8.25".',
+    )
+
+
+class ProductSerializer(serializers.Serializer):
+    """A product as the register and other clients read it."""
+
+    # A plain Serializer, not a ModelSerializer: it is built on every request, and deriving
+    # fields from the model costs more than the rest of a barcode lookup.
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+    sku = serializers.CharField(read_only=True)
+    barcode = serializers.CharField(read_only=True, allow_null=True)
+    price = serializers.SerializerMethodField()
+    price_formatted = serializers.SerializerMethodField()
+    cost_price = serializers.SerializerMethodField()
+    tax_rate = TaxRateSerializer(read_only=True)
+    quantity_on_hand = serializers.IntegerField(read_only=True)
+    low_stock_threshold = serializers.IntegerField(read_only=True)
+    low_stock = serializers.BooleanField(source="is_low_stock", read_only=True)
+    thumbnail_url = serializers.SerializerMethodField()
+    image = serializers.IntegerField(source="image_id", read_only=True, allow_null=True)
+    category = CategoryRefSerializer(read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(read_only=True)
+    description = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, product: Product) -> dict:
+        # Built by hand (same keys as the declared fields, which document it): DRF's generic
+        # field-by-field path costs ~0.4 ms a product, most of a 50-product page.
+        store = self.context["store"]
+        price = product.price
+        currency = str(price.currency)
+        category = product.category
+        tax_rate = product.tax_rate
+        return {
+            "id": product.pk,
+            "name": product.name,
+            "slug": product.slug,
+            "sku": product.sku,
+            "barcode": product.barcode,
+            "price": _money(price.amount, currency),
+            "price_formatted": format_amount(price.amount, currency, store.locale),
+            "cost_price": self.get_cost_price(product),
+            "tax_rate": {"id": tax_rate.pk, "name": tax_rate.name, "rate": f"{tax_rate.rate:.2f}"},
+            "quantity_on_hand": product.quantity_on_hand,
+            "low_stock_threshold": product.low_stock_threshold,
+            "low_stock": product.is_low_stock,
+            "thumbnail_url": self.get_thumbnail_url(product),
+            "image": product.image_id,
+            "category": (
+                {"id": category.pk, "name": category.name, "slug": category.slug}
+                if category is not None
+                else None
+            ),
+            "is_active": product.is_active,
+            "description": self.get_description(product),
+            "created_at": _iso(product.created_at),
+            "updated_at": _iso(product.updated_at),
+        }
+
+    @extend_schema_field(MoneySerializer)
+    def get_price(self, product: Product) -> dict:
+        return money_payload(product.price.amount, str(product.price.currency))
+
+    def get_price_formatted(self, product: Product) -> str:
+        store = self.context["store"]
+        return format_amount(product.price.amount, str(product.price.currency), store.locale)
+
+    @extend_schema_field(
+        MoneySerializer(
+            allow_null=True,
+            help_text="Only for users who may edit products; always null for cashiers.",
+        )
+    )
+    def get_cost_price(self, product: Product) -> dict | None:
+        if product.cost_price is None or not self.context.get("can_manage"):
+            return None
+        return _money(product.cost_price.amount, str(product.cost_price.currency))
+
+    @extend_schema_field(
+        serializers.URLField(
+            allow_null=True, help_text="160×160 thumbnail (a Wagtail rendition), or null."
+        )
+    )
+    def get_thumbnail_url(self, product: Product) -> str | None:
+        if product.image_id is None:
+            return None
+        try:
+            rendition = selectors.rendition(product.image, selectors.THUMBNAIL_SPEC)
+        except (SourceImageIOError, OSError):
+            logger.warning("Image file of product %s is missing", product.pk)
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(rendition.url) if request else rendition.url
+
+    @extend_schema_field(serializers.CharField(help_text="Rich text as HTML."))
+    def get_description(self, product: Product) -> str:
+        return expand_db_html(product.description) if product.description else ""
+
+
+# Amounts repeat across a catalog (many things cost 4.50): remember how each one travels.
+# money_payload is pure, so caching it cannot change a result (format_amount caches itself).
+_money_strings = functools.lru_cache(maxsize=4096)(money_payload)
+
+
+def _money(amount: Decimal, currency: str) -> dict[str, str]:
+    return dict(_money_strings(amount, currency))
+
+
+def _iso(value: datetime) -> str:
+    """What DRF's DateTimeField writes (current time zone, "Z" for UTC), without its overhead."""
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class ProductWriteSerializer(serializers.Serializer):
+    """What a client may send to create (POST) or change (PATCH) a product.
+
+    Only types are checked here; the rules (lengths, prices, stock, unique SKU and barcode,
+    check digits) are checked by the model, with the admin's messages.
+    """
+
+    name = serializers.CharField(error_messages=REQUIRED)
+    sku = serializers.CharField(error_messages=REQUIRED)
+    slug = serializers.SlugField(required=False, allow_blank=True)
+    barcode = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, help_text="Plain text or simple HTML."
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    price = MoneyInputField()
+    cost_price = MoneyInputField(required=False, allow_null=True)
+    tax_rate = serializers.PrimaryKeyRelatedField(
+        queryset=TaxRate.objects.all(), error_messages={"required": "This field is required."}
+    )
+    quantity_on_hand = serializers.IntegerField(required=False, error_messages=WHOLE_NUMBER)
+    low_stock_threshold = serializers.IntegerField(required=False, error_messages=WHOLE_NUMBER)
+    image = serializers.PrimaryKeyRelatedField(
+        queryset=get_image_model().objects.all(), required=False, allow_null=True
+    )
+    is_active = serializers.BooleanField(required=False)
+
+
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+def _true(value: str) -> bool:
+    return value == "true"
+
+
+class ProductFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Name contains, or SKU / barcode starts with, this text (any case).",
+    )
+    category = django_filters.CharFilter(method="filter_category", help_text="Category id or slug.")
+    active = django_filters.TypedChoiceFilter(
+        field_name="is_active",
+        choices=BOOLEAN_CHOICES,
+        coerce=_true,
+        help_text="true or false. Cashiers only ever see active products.",
+    )
+    low_stock = django_filters.TypedChoiceFilter(
+        method="filter_low_stock",
+        choices=BOOLEAN_CHOICES,
+        coerce=_true,
+        help_text="true: at or below the low-stock threshold; false: above it.",
+    )
+
+    class Meta:
+        model = Product
+        fields = ["search", "category", "active", "low_stock"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return selectors.search_products(queryset, value)
+
+    def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        category = selectors.category_by_key(value)
+        return queryset.filter(category=category) if category else queryset.none()
+
+    def filter_low_stock(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return selectors.filter_products(queryset, low_stock=value)
+
+
+ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="Invalid data"),
+    403: OpenApiResponse(ApiErrorSerializer, description="Not allowed"),
+}
+NOT_FOUND = {404: OpenApiResponse(ApiErrorSerializer, description="No such product")}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List and search products",
+        parameters=[
+            OpenApiParameter(
+                "active",
+                OpenApiTypes.BOOL,
+                description="true or false. Cashiers only ever see active products.",
+            ),
+            OpenApiParameter(
+                "low_stock",
+                OpenApiTypes.BOOL,
+                description="true: at or below the low-stock threshold; false: above it.",
+            ),
+        ],
+    ),
+    retrieve=extend_schema(summary="One product", responses={200: ProductSerializer, **NOT_FOUND}),
+    create=extend_schema(
+        summary="Create a product",
+        request=ProductWriteSerializer,
+        responses={201: ProductSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "New product",
+                request_only=True,
+                value={
+                    "name": "Espresso beans 250 g",
+                    "sku": "COF-001",
+                    "barcode": "4006381333931",
+                    "price": "8.90",
+                    "tax_rate": 1,
+                    "category": 1,
+                    "quantity_on_hand": 24,
+                },
+            )
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a product",
+        request=ProductWriteSerializer(partial=True),
+        responses={200: ProductSerializer, **ERRORS, **NOT_FOUND},
+    ),
+    destroy=extend_schema(
+        summary="Delete a product",
+        description="A product that has been sold cannot be deleted (409): deactivate it "
+        'with PATCH {"is_active": false} instead.',
+        responses={
+            204: None,
+            409: OpenApiResponse(ApiErrorSerializer, description="Product has been sold"),
+            **NOT_FOUND,
+        },
+    ),
+)
+class ProductViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Products. Cashiers see active products only and never the cost price."""
+
+    serializer_class = ProductSerializer
+    permission_classes = [CatalogPermission]
+    pagination_class = CatalogPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    queryset = Product.objects.all()  # for the permission class and the schema
+
+    def get_queryset(self) -> QuerySet:
+        queryset = selectors.products_with_thumbnails(Product.objects.order_by("name", "id"))
+        if not can_manage_catalog(self.request.user):
+            queryset = queryset.filter(is_active=True)
+        return queryset
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        context["store"] = current_store_settings()
+        context["can_manage"] = can_manage_catalog(self.request.user)
+        return context
+
+    def _read(self, product: Product, status_code: int = status.HTTP_200_OK) -> Response:
+        product = selectors.products_with_thumbnails(Product.objects.filter(pk=product.pk)).get()
+        return Response(self.get_serializer(product).data, status=status_code)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = ProductWriteSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        product = services.create_product(user=request.user, **data.validated_data)
+        return self._read(product, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        product = self.get_object()
+        data = ProductWriteSerializer(
+            product, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        data.is_valid(raise_exception=True)
+        services.update_product(product, user=request.user, **data.validated_data)
+        return self._read(product)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.delete_product(self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Look a product up by its barcode",
+        description="EAN-13, EAN-8 or UPC-A. A UPC-A code read with a leading 0 (as EAN-13) "
+        "finds the same product. 404 with code `unknown_barcode` when no product has it, "
+        "`inactive_product` when a cashier scans a deactivated product.",
+        parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={200: ProductSerializer, **NOT_FOUND},
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], url_path=r"by-barcode/(?P<code>[^/]+)")
+    def by_barcode(self, request: Request, code: str) -> Response:
+        queryset = selectors.products_with_thumbnails()
+        product = selectors.product_by_barcode(code, queryset)
+        if product is None:
+            raise NotFoundError(f"No product with barcode {code}.", code="unknown_barcode")
+        if not product.is_active and not can_manage_catalog(request.user):
+            raise NotFoundError(
+                f"“{product.name}” (barcode {code}) is inactive and not for sale.",
+                code="inactive_product",
+            )
+        return Response(self.get_serializer(product).data)
+
+
+# --------------------------------------------------------------------------- categories
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(error_messages=REQUIRED)
+    slug = serializers.SlugField(required=False, allow_blank=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    # Declared, not derived: DRF would copy the database's integer range into the schema,
+    # which then differs between SQLite and PostgreSQL.
+    ordering = serializers.IntegerField(required=False, help_text="Lower numbers come first.")
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "parent", "ordering"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="All categories (not paginated)"),
+    retrieve=extend_schema(summary="One category"),
+    create=extend_schema(
+        summary="Create a category", responses={201: CategorySerializer, **ERRORS}
+    ),
+    partial_update=extend_schema(
+        summary="Change a category", responses={200: CategorySerializer, **ERRORS}
+    ),
+    destroy=extend_schema(
+        summary="Delete a category",
+        description="Its products and sub-categories are kept, without a category.",
+    ),
+)
+class CategoryViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Categories, ordered as the register shows them."""
+
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+    permission_classes = [CatalogPermission]
+    pagination_class = None
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.create_category(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.update_category(
+            serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Category) -> None:
+        services.delete_category(instance, user=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="All tax rates (not paginated)"),
+    retrieve=extend_schema(summary="One tax rate"),
+)
+class TaxRateViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = TaxRate.objects.all()
+    serializer_class = TaxRateSerializer
+    permission_classes = [CatalogPermission]
+    pagination_class = None
