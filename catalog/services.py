@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import ProtectedError
 from django.db.models.deletion import Collector, RestrictedError
 from django.db.models.functions import Lower
@@ -546,7 +546,12 @@ def import_products_csv(
             problem(number, "", "sku", "A SKU is required.")
             continue
         if len(sku) > Product._meta.get_field("sku").max_length:
-            problem(number, sku, "sku", "Ensure this value has at most 64 characters.")
+            problem(
+                number,
+                sku,
+                "sku",
+                f"Ensure this value has at most 64 characters (it has {len(sku)}).",
+            )
             continue
         key = sku.lower()
         if key in seen_sku:
@@ -608,7 +613,15 @@ def import_products_csv(
     report.updated = len(changed)
     if dry_run or report.errors:
         return report
-    _write(new, changed, report, user=user)
+    try:
+        _write(new, changed, report, user=user)
+    except IntegrityError:
+        # Someone saved a product with one of these SKUs or barcodes since the file was read.
+        raise ConflictError(
+            "The catalog changed while the file was being imported (a SKU or barcode in the "
+            "file was just taken). Nothing was imported: upload the file again to check it.",
+            code="import_conflict",
+        ) from None
     report.applied = True
     return report
 

@@ -321,3 +321,21 @@ def test_sample_file_is_importable(merchandiser_client, merchandiser):
     text = merchandiser_client.get(IMPORT + "sample.csv").content.decode("utf-8-sig")
     report = run(text, dry_run=True, user=merchandiser)
     assert report.errors == [] and report.created == 1
+
+
+def test_a_sku_taken_while_importing_aborts_everything_with_a_clear_error(merchandiser):
+    from unittest import mock
+
+    from pos_site.errors import ConflictError
+
+    def taken_meanwhile(*args, **kwargs):
+        make_product(sku="tea-1")  # another user, between the checks and the writes
+        return original(*args, **kwargs)
+
+    from catalog import services
+
+    original = services._insert_rows
+    with mock.patch.object(services, "_insert_rows", side_effect=taken_meanwhile):
+        with pytest.raises(ConflictError, match="Nothing was imported"):
+            run(GOOD, user=merchandiser)
+    assert not Product.objects.filter(sku="COF-1").exists()
