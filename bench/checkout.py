@@ -170,12 +170,14 @@ def run() -> None:
     client.delete(f"/api/v1/carts/{cart['id']}/")
 
     for lines in (1, 10, 50):
-        times, counts = [], set()
+        times, counts = [], []
         for _ in range(RUNS if lines < 50 else RUNS // 2):
             elapsed, queries = _checkout(client, _cart(client, products, lines))
             times.append(elapsed)
-            counts.add(queries)
-        results[f"checkout {lines:>2}-line cart"] = {**_stats(times[3:]), "queries": max(counts)}
+            counts.append(queries)
+        # The most frequent count: a run that re-reads the store settings (cached 30 s) does 2 more.
+        queries = statistics.mode(counts)
+        results[f"checkout {lines:>2}-line cart"] = {**_stats(times[3:]), "queries": queries}
         floor = [_raw_floor(user, products, lines) for _ in range(RUNS)]
         results[f"raw SQL floor {lines:>2} lines"] = _stats(floor[3:])
 
