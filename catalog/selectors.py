@@ -41,6 +41,23 @@ def low_stock_q() -> Q:
     return Q(quantity_on_hand__lte=F("low_stock_threshold"))
 
 
+def attach_thumbnail_images(products: list, spec: str = THUMBNAIL_SPEC) -> list:
+    """Load the images of `products` with their `spec` renditions, in two queries, and set
+    each product's `thumbnail_image` (None without an image). Returns `products`.
+
+    Cheaper than `prefetch_related("image")`, whose forward-key prefetch Django 5.2 writes
+    as a tuple lookup that SQLite gets as one `OR` per image.
+    """
+    ids = {product.image_id for product in products if product.image_id is not None}
+    images = {}
+    if ids:
+        queryset = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(spec)
+        images = {image.pk: image for image in queryset}
+    for product in products:
+        product.thumbnail_image = images.get(product.image_id)
+    return products
+
+
 def products_with_thumbnails(queryset: QuerySet | None = None, *, spec: str = THUMBNAIL_SPEC):
     """Products with their category, tax rate, image and the image's `spec` rendition loaded
     in a fixed number of queries, whatever the number of products."""
