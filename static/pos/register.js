@@ -1,0 +1,957 @@
+// The register page: catalog, cart, scanner, shortcuts. Plain ES modules, no build step.
+// Every amount shown comes from the server; see money.js for the few sums done here.
+import { $, $$, h, icon, fill, format, isEditable, debounce } from "./dom.js";
+import { createApi } from "./api.js";
+import { createMoney } from "./money.js";
+import { installScanner } from "./scanner.js";
+import { createPayment } from "./payment.js";
+import { createShift } from "./shift.js";
+
+const config = JSON.parse($("#register-config").textContent);
+const t = config.messages;
+const urls = config.urls;
+const api = createApi(t);
+const money = createMoney(config);
+
+const state = {
+  cart: null,
+  category: "",
+  query: "",
+  products: [],
+  next: null,
+  selected: null,
+  parked: 0,
+  sale: null,
+  nextCart: null,
+};
+
+const app = $("#app");
+const grid = $("#product-grid");
+const search = $("#search");
+const lineList = $("#cart-lines");
+const lineElements = new Map();
+
+// ------------------------------------------------------------------ messages
+
+function toast(message, kind = "info") {
+  const box = $("#toasts");
+  const item = h(
+    "div",
+    { class: `toast toast-${kind}` },
+    h("span", { class: "toast-text" }, message),
+    h(
+      "button",
+      { type: "button", class: "toast-close", "aria-label": t.dismiss, onclick: () => item.remove() },
+      icon("close"),
+    ),
+  );
+  box.append(item);
+  // On a phone one message at a time: a stack of toasts would hide the products.
+  while (box.children.length > (isPhone() ? 1 : 3)) box.firstElementChild.remove();
+  setTimeout(() => item.remove(), kind === "error" ? 6000 : 3500);
+}
+
+function showBanner(message, { link, action } = {}) {
+  const banner = $("#banner");
+  fill(
+    banner,
+    h("span", {}, message),
+    link ? h("a", { class: "button button-small", href: link.href }, link.text) : null,
+    action
+      ? h("button", { type: "button", class: "button button-small", onclick: action.run }, action.text)
+      : null,
+  );
+  banner.hidden = false;
+}
+
+function cartAlert(message) {
+  const box = $("#cart-alert");
+  if (!message) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  fill(
+    box,
+    h("span", {}, message),
+    h(
+      "button",
+      { type: "button", class: "alert-close", "aria-label": t.dismiss, onclick: () => cartAlert("") },
+      icon("close"),
+    ),
+  );
+  box.hidden = false;
+}
+
+/** Every failure ends here: a sentence on screen, never a blank page or a stack trace. */
+function report(error, { quiet = false } = {}) {
+  if (error && error.name === "AbortError") return;
+  // Our own messages are sentences for the cashier; anything else (a bug) is not shown as is.
+  const message = error && error.name === "ApiError" ? error.message : t.page_error;
+  if (error && error.name !== "ApiError") console.error(error);
+  if (error && error.kind === "session") {
+    showBanner(t.session, { link: { href: urls.login, text: t.sign_in } });
+    return;
+  }
+  if (!quiet) cartAlert(message);
+  // On a phone showing the products the cart is out of sight: say it in a toast as well.
+  if (quiet || (isPhone() && app.dataset.view !== "cart")) toast(message, "error");
+}
+
+const isPhone = () => window.matchMedia("(max-width: 719px)").matches;
+
+// ------------------------------------------------------------------ cart
+
+let queue = Promise.resolve();
+
+/** Cart changes run one after another (fast scans stay in order); each returns the cart. */
+function cartAction(action, { onError } = {}) {
+  const run = queue.then(async () => {
+    $("#cart").setAttribute("aria-busy", "true");
+    try {
+      const cart = await action();
+      if (cart) applyCart(cart);
+      cartAlert("");
+      return cart;
+    } catch (error) {
+      if (onError && onError(error)) return null;
+      report(error);
+      if (error.status === 404 || error.code === "cart_not_open") await reopenCart();
+      return null;
+    } finally {
+      $("#cart").setAttribute("aria-busy", "false");
+    }
+  });
+  queue = run.catch(() => null);
+  return run;
+}
+
+const cartUrl = (suffix = "") => `${urls.carts}${state.cart.id}/${suffix}`;
+
+async function reopenCart() {
+  try {
+    const { data } = await api.post(urls.carts);
+    applyCart(data);
+  } catch (error) {
+    report(error);
+  }
+}
+
+function addProduct(productId, name) {
+  if (!state.cart) return null; // still loading
+  return cartAction(async () => {
+    const { data } = await api.post(cartUrl("lines/"), { product: productId, quantity: 1 });
+    if (isPhone()) toast(format(t.added, { name }), "ok");
+    return data;
+  });
+}
+
+function scan(code) {
+  if (!state.cart) return; // still loading
+  if (payment.isOpen()) {
+    toast(t.scan_busy, "error");
+    return;
+  }
+  for (const dialog of $$("dialog[open]")) {
+    if (dialog.id === "done-dialog") {
+      startNewSale();
+    }
+    dialog.close();
+  }
+  cartAction(
+    async () => {
+      const { data } = await api.post(cartUrl("lines/"), { barcode: code });
+      const line = data.lines.find((x) => x.barcode === code);
+      if (isPhone() && line) toast(format(t.added, { name: line.name }), "ok");
+      return data;
+    },
+    {
+      onError(error) {
+        if (error.code !== "unknown_barcode") return false;
+        toast(format(t.unknown_barcode, { code }), "error");
+        return true;
+      },
+    },
+  );
+}
+
+async function setQuantity(line, quantity) {
+  if (quantity === line.quantity) return;
+  const cart = await cartAction(async () => {
+    const { data } = await api.patch(cartUrl(`lines/${line.id}/`), { quantity });
+    return data;
+  });
+  if (!cart && state.cart) renderCart({ force: true }); // refused: show the real quantity again
+}
+
+function removeLine(line) {
+  return cartAction(async () => {
+    const { data } = await api.del(cartUrl(`lines/${line.id}/`));
+    toast(format(t.removed, { name: line.name }));
+    return data;
+  });
+}
+
+function changedLine(previous, cart) {
+  if (!previous || previous.id !== cart.id) return null;
+  const before = new Map(previous.lines.map((line) => [line.id, line.quantity]));
+  let changed = null;
+  for (const line of cart.lines) {
+    if (before.get(line.id) !== line.quantity) changed = line.id;
+  }
+  return changed;
+}
+
+function applyCart(cart) {
+  const previous = state.cart;
+  state.cart = cart;
+  const changed = changedLine(previous, cart);
+  if (changed) state.selected = changed;
+  if (!cart.lines.some((line) => line.id === state.selected)) {
+    state.selected = cart.lines.length ? cart.lines[cart.lines.length - 1].id : null;
+  }
+  renderCart();
+  if (changed) flash(changed);
+}
+
+function flash(lineId) {
+  const element = lineElements.get(lineId);
+  if (!element) return;
+  element.classList.remove("flash");
+  void element.offsetWidth; // restart the animation on a second scan of the same product
+  element.classList.add("flash");
+  element.scrollIntoView({ block: "nearest" });
+  const tab = $("#phone-cart-tab");
+  tab.classList.remove("flash");
+  void tab.offsetWidth;
+  tab.classList.add("flash");
+}
+
+function renderCart({ force = false } = {}) {
+  const cart = state.cart;
+  const count = cart.item_count;
+  $("#cart-count").textContent = count ? (count === 1 ? t.item : format(t.items, { count })) : "";
+  $("#register-name").textContent = cart.register.name;
+
+  const seen = new Set();
+  cart.lines.forEach((line, index) => {
+    seen.add(line.id);
+    let element = lineElements.get(line.id);
+    if (!element) {
+      element = lineElement(line);
+      lineElements.set(line.id, element);
+    }
+    updateLine(element, line, force);
+    if (lineList.children[index] !== element) lineList.insertBefore(element, lineList.children[index] || null);
+  });
+  for (const [id, element] of lineElements) {
+    if (!seen.has(id)) {
+      element.remove();
+      lineElements.delete(id);
+    }
+  }
+  $("#cart-empty").hidden = cart.lines.length > 0;
+  $("#cart-empty-text").textContent = t.empty_cart;
+
+  renderTotals(cart);
+  const pay = $("#pay-button");
+  pay.disabled = !cart.lines.length;
+  $("#pay-label").textContent = format(t.pay, { amount: cart.formatted.total });
+  $("#phone-total").textContent = count ? `${count} · ${cart.formatted.total}` : "";
+  $("#park-button").disabled = !cart.lines.length;
+  $("#clear-button").disabled = !cart.lines.length;
+  resetClear();
+}
+
+function lineElement(line) {
+  const input = h("input", {
+    class: "qty-input",
+    inputmode: "numeric",
+    autocomplete: "off",
+    enterkeyhint: "done",
+    maxlength: 4,
+  });
+  const element = h(
+    "li",
+    { class: "line", dataset: { lineId: line.id } },
+    h(
+      "div",
+      { class: "line-info" },
+      h("span", { class: "line-name" }),
+      h("span", { class: "line-unit" }),
+    ),
+    h(
+      "div",
+      { class: "stepper" },
+      h("button", { type: "button", class: "step step-down" }, icon("minus")),
+      input,
+      h("button", { type: "button", class: "step step-up" }, icon("plus")),
+    ),
+    h("span", { class: "line-total" }),
+    h("button", { type: "button", class: "line-remove" }, icon("trash")),
+  );
+  const current = () => state.cart.lines.find((x) => x.id === line.id);
+  element.addEventListener("focusin", () => select(line.id));
+  element.addEventListener("click", (event) => {
+    if (!event.target.closest("button, input")) select(line.id);
+  });
+  element.querySelector(".step-down").addEventListener("click", () => {
+    const now = current();
+    if (now && now.quantity > 1) setQuantity(now, now.quantity - 1);
+  });
+  element.querySelector(".step-up").addEventListener("click", () => {
+    const now = current();
+    if (now) setQuantity(now, now.quantity + 1);
+  });
+  element.querySelector(".line-remove").addEventListener("click", () => {
+    const now = current();
+    if (now) removeLine(now);
+  });
+  let committed = null;
+  const commit = () => {
+    const now = current();
+    if (!now) return;
+    const value = input.value.trim();
+    if (value === committed) return;
+    committed = value;
+    if (!/^\d{1,4}$/.test(value)) {
+      input.value = String(now.quantity);
+      cartAlert(t.bad_quantity);
+      return;
+    }
+    const quantity = Number(value);
+    if (quantity === 0) removeLine(now);
+    else setQuantity(now, quantity);
+  };
+  input.addEventListener("change", commit);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      commit();
+      input.select();
+    } else if (event.key === "Escape") {
+      const now = current();
+      if (now) input.value = String(now.quantity);
+    }
+  });
+  input.addEventListener("focus", () => {
+    committed = null;
+    input.select();
+  });
+  return element;
+}
+
+function updateLine(element, line, force) {
+  element.querySelector(".line-name").textContent = line.name;
+  const discount = money.fromApi(line.discount.amount);
+  element.querySelector(".line-unit").textContent =
+    format(t.each, { price: line.formatted.unit_price }) +
+    (discount ? ` · −${line.formatted.discount}` : "");
+  element.querySelector(".line-total").textContent = line.formatted.line_total;
+  const input = element.querySelector(".qty-input");
+  // Keep what the cashier is typing; otherwise show the server's quantity.
+  const typing = document.activeElement === input && input.value !== input.dataset.quantity;
+  if (force || !typing) input.value = String(line.quantity);
+  input.dataset.quantity = String(line.quantity);
+  input.setAttribute("aria-label", format(t.qty, { name: line.name }));
+  const down = element.querySelector(".step-down");
+  down.setAttribute("aria-label", format(t.decrease, { name: line.name }));
+  down.disabled = line.quantity <= 1;
+  element.querySelector(".step-up").setAttribute("aria-label", format(t.increase, { name: line.name }));
+  element.querySelector(".line-remove").setAttribute("aria-label", format(t.remove, { name: line.name }));
+  const selected = line.id === state.selected;
+  element.classList.toggle("is-selected", selected);
+  if (selected) element.setAttribute("aria-current", "true");
+  else element.removeAttribute("aria-current");
+}
+
+function select(lineId) {
+  if (state.selected === lineId) return;
+  state.selected = lineId;
+  for (const [id, element] of lineElements) {
+    element.classList.toggle("is-selected", id === lineId);
+    if (id === lineId) element.setAttribute("aria-current", "true");
+    else element.removeAttribute("aria-current");
+  }
+}
+
+function selectedLine() {
+  return state.cart && state.cart.lines.find((line) => line.id === state.selected);
+}
+
+function moveSelection(step) {
+  const lines = state.cart ? state.cart.lines : [];
+  if (!lines.length) return;
+  const index = lines.findIndex((line) => line.id === state.selected);
+  const next = lines[Math.min(Math.max(index + step, 0), lines.length - 1)];
+  select(next.id);
+  lineElements.get(next.id).scrollIntoView({ block: "nearest" });
+}
+
+function renderTotals(cart) {
+  const rows = [row(t.subtotal, cart.formatted.subtotal)];
+  if (money.fromApi(cart.discount_total.amount)) {
+    rows.push(row(t.discount, `−${cart.formatted.discount_total}`, "totals-discount"));
+  }
+  cart.tax.forEach((band, index) => {
+    const rate = band.rate.includes(".") ? band.rate.replace(/\.?0+$/, "") : band.rate;
+    const label = format(cart.prices_include_tax ? t.tax_included : t.tax, { rate });
+    rows.push(row(label, cart.formatted.tax[index]));
+  });
+  rows.push(row(t.total, cart.formatted.total, "totals-total"));
+  fill($("#totals"), rows);
+}
+
+const row = (label, value, extra = "") =>
+  h("div", { class: `totals-row ${extra}`.trim() }, h("dt", {}, label), h("dd", {}, value));
+
+// ------------------------------------------------------------------ catalog
+
+let productRequest = null;
+
+async function loadProducts({ more = false } = {}) {
+  if (productRequest) productRequest.abort();
+  const controller = new AbortController();
+  productRequest = controller;
+  const params = new URLSearchParams({ active: "true", page_size: String(config.page_size) });
+  if (state.query) params.set("search", state.query);
+  if (state.category) params.set("category", state.category);
+  let url = `${urls.products}?${params}`;
+  if (more && state.next) url = state.next;
+  else if (!state.query && !state.category) url = urls.first_products; // preloaded
+  grid.setAttribute("aria-busy", "true");
+  try {
+    const { data } = await api.get(url, { signal: controller.signal });
+    state.products = more ? [...state.products, ...data.results] : data.results;
+    state.next = data.next;
+    renderProducts({ more, added: data.results });
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    if (!state.cart) throw error; // first load: the caller shows it
+    fill(grid, h("p", { class: "grid-message" }, error.message));
+    report(error, { quiet: true });
+  } finally {
+    if (productRequest === controller) {
+      productRequest = null;
+      grid.setAttribute("aria-busy", "false");
+    }
+  }
+}
+
+function renderProducts({ more, added }) {
+  $("#more-products")?.remove();
+  const tiles = (more ? added : state.products).map(tile);
+  if (more) grid.append(...tiles);
+  else fill(grid, tiles);
+  if (!state.products.length) {
+    const message = state.query ? format(t.no_products_search, { query: state.query }) : t.no_products;
+    fill(
+      grid,
+      h(
+        "div",
+        { class: "grid-message" },
+        h("p", {}, message),
+        state.category && state.query
+          ? h("button", { type: "button", class: "button", onclick: () => chooseCategory("") }, t.search_all)
+          : null,
+      ),
+    );
+  }
+  if (state.next) {
+    grid.append(
+      h(
+        "button",
+        { type: "button", class: "button more-products", id: "more-products", onclick: () => loadProducts({ more: true }) },
+        t.show_more,
+      ),
+    );
+  }
+}
+
+function tile(product) {
+  const stock = product.quantity_on_hand;
+  let badge = null;
+  if (stock <= 0) badge = h("span", { class: "badge badge-out" }, t.out_of_stock);
+  else if (product.low_stock) badge = h("span", { class: "badge badge-low" }, format(t.left, { count: stock }));
+  const picture = product.thumbnail_url
+    ? h("img", {
+        class: "tile-img",
+        src: product.thumbnail_url,
+        alt: "",
+        loading: "lazy",
+        decoding: "async",
+        width: 160,
+        height: 160,
+      })
+    : h("span", { class: `tile-img tile-placeholder ph-${product.id % 6}`, "aria-hidden": "true" }, initials(product.name));
+  return h(
+    "button",
+    {
+      type: "button",
+      class: stock <= 0 ? "tile is-out" : "tile",
+      dataset: { product: product.id, barcode: product.barcode || "" },
+      onclick: () => addProduct(product.id, product.name),
+    },
+    picture,
+    h("span", { class: "tile-name" }, product.name),
+    h("span", { class: "tile-foot" }, h("span", { class: "tile-price" }, product.price_formatted), badge),
+  );
+}
+
+function initials(name) {
+  return name
+    .split(/\s+/)
+    .filter((word) => /^[\p{L}\p{N}]/u.test(word))
+    .slice(0, 2)
+    .map((word) => word[0].toUpperCase())
+    .join("");
+}
+
+function renderCategories(categories) {
+  const nav = $("#categories");
+  const all = nav.querySelector("[data-category='']");
+  fill(
+    nav,
+    all,
+    categories.map((category) =>
+      h("button", { type: "button", class: "chip", dataset: { category: category.id }, "aria-pressed": "false" }, category.name),
+    ),
+  );
+}
+
+function chooseCategory(id) {
+  state.category = String(id);
+  for (const chip of $$("#categories .chip")) {
+    chip.setAttribute("aria-pressed", String(chip.dataset.category === state.category));
+  }
+  loadProducts();
+}
+
+const searchSoon = debounce(() => {
+  state.query = search.value.trim();
+  loadProducts();
+}, 180);
+
+// ------------------------------------------------------------------ park, clear, discount
+
+function park() {
+  if (!state.cart || !state.cart.lines.length) return;
+  cartAction(async () => {
+    await api.post(cartUrl("park/"));
+    const { data } = await api.post(urls.carts);
+    setParked(state.parked + 1);
+    toast(t.parked, "ok");
+    return data;
+  });
+}
+
+function setParked(count) {
+  state.parked = count;
+  const badge = $("#parked-count");
+  badge.textContent = String(count);
+  badge.hidden = !count;
+}
+
+async function openParked() {
+  const dialog = $("#parked-dialog");
+  const list = $("#parked-list");
+  const errorBox = $("#parked-error");
+  errorBox.hidden = true;
+  fill(list, h("li", { class: "parked-empty" }, t.loading));
+  if (!dialog.open) dialog.showModal();
+  try {
+    const { data } = await api.get(urls.carts);
+    setParked(data.results.length);
+    if (!data.results.length) {
+      fill(list, h("li", { class: "parked-empty" }, t.no_parked));
+      return;
+    }
+    fill(
+      list,
+      data.results.map((cart) =>
+        h(
+          "li",
+          { class: "parked-item" },
+          h(
+            "div",
+            { class: "parked-info" },
+            h("strong", {}, format(t.parked_cart, { id: cart.id })),
+            h(
+              "span",
+              { class: "parked-meta" },
+              `${cart.item_count === 1 ? t.item : format(t.items, { count: cart.item_count })} · ${cart.formatted.total}`,
+            ),
+            h("span", { class: "parked-names" }, cart.lines.map((line) => line.name).join(", ")),
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "button button-primary",
+              onclick: () => resume(cart.id),
+              "aria-label": `${t.resume}: ${format(t.parked_cart, { id: cart.id })}`,
+            },
+            t.resume,
+          ),
+        ),
+      ),
+    );
+    list.querySelector("button")?.focus();
+  } catch (error) {
+    errorBox.textContent = error.message;
+    errorBox.hidden = false;
+    if (error.kind === "session") report(error);
+  }
+}
+
+function resume(cartId) {
+  $("#parked-dialog").close();
+  cartAction(async () => {
+    const { data } = await api.post(`${urls.carts}${cartId}/resume/`);
+    const parked = await api.get(urls.carts);
+    setParked(parked.data.results.length);
+    toast(t.resumed, "ok");
+    return data;
+  });
+}
+
+let clearTimer = 0;
+
+function clearCart() {
+  const button = $("#clear-button");
+  if (!button.classList.contains("is-confirming")) {
+    button.classList.add("is-confirming");
+    $("#clear-label").textContent = t.clear_confirm;
+    clearTimer = setTimeout(resetClear, 4000);
+    return;
+  }
+  resetClear();
+  cartAction(async () => {
+    const { data } = await api.del(cartUrl());
+    toast(t.cleared);
+    return data;
+  });
+}
+
+function resetClear() {
+  clearTimeout(clearTimer);
+  const button = $("#clear-button");
+  button.classList.remove("is-confirming");
+  $("#clear-label").textContent = t.clear;
+}
+
+function setupDiscount() {
+  const dialog = $("#discount-dialog");
+  if (!dialog || !config.can_discount) return;
+  const form = $("#discount-form");
+  const input = $("#discount-value");
+  const errorBox = $("#discount-error");
+  const send = async (kind, value, message) => {
+    errorBox.hidden = true;
+    const cart = await cartAction(
+      async () => (await api.post(cartUrl("discount/"), { kind, value })).data,
+      {
+        onError(error) {
+          errorBox.textContent = error.message;
+          errorBox.hidden = false;
+          return error.kind !== "session";
+        },
+      },
+    );
+    if (cart) {
+      dialog.close();
+      toast(message, "ok");
+    }
+  };
+  $("#discount-button").addEventListener("click", () => {
+    errorBox.hidden = true;
+    const rule = state.cart && state.cart.cart_discount_rule;
+    input.value = rule ? rule.value : "";
+    if (rule) form.elements.kind.value = rule.kind;
+    dialog.showModal();
+    input.focus();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const units = money.fromInput(input.value);
+    if (units === null || units < 0) {
+      errorBox.textContent = t.invalid_amount;
+      errorBox.hidden = false;
+      return;
+    }
+    send(form.elements.kind.value, money.toApi(units), t.discount_applied);
+  });
+  $("#discount-remove").addEventListener("click", () => send("amount", "0", t.discount_removed));
+}
+
+// ------------------------------------------------------------------ paying and the next sale
+
+const shift = createShift({
+  api,
+  money,
+  t,
+  urls,
+  locale: config.locale,
+  getRegisterId: () => state.cart.register.id,
+  toast,
+  report,
+});
+
+const payment = createPayment({
+  api,
+  money,
+  t,
+  urls,
+  getCart: () => state.cart,
+  onPaid: showDone,
+  onError(error) {
+    if (error.kind === "session") report(error);
+    if (error.code === "no_open_shift") {
+      $("#pay-dialog").close();
+      shift.askForFloat(error.message);
+      return true;
+    }
+    return false;
+  },
+});
+
+function openPayment() {
+  if (!state.cart || $$("dialog[open]").length) return;
+  if (!state.cart.lines.length) {
+    toast(t.cart_empty, "error");
+    return;
+  }
+  payment.open();
+}
+
+function showDone(sale) {
+  state.sale = sale;
+  state.nextCart = null;
+  $("#done-title").textContent = format(t.sale_done, { number: sale.number });
+  const change = money.fromApi(sale.change.amount);
+  $("#done-change").textContent = sale.formatted.change;
+  $("#done-change-box").classList.toggle("is-zero", change === 0);
+  const paid = sale.payments.map((p) => {
+    const label = p.method === "card" ? p.card || t.card : p.method === "cash" ? t.cash : t.other;
+    const shown = p.method === "cash" ? p.tendered : p.amount;
+    return `${label} ${money.text(money.fromApi(shown.amount))}`;
+  });
+  $("#done-summary").textContent = [format(t.sale_total, { amount: sale.formatted.total }), ...paid].join(" · ");
+  // ?print=1: the receipt page opens the browser's print dialog by itself.
+  $("#print-receipt").href = `${sale.receipt_urls.html}?print=1`;
+  const emailForm = $("#email-form");
+  if (emailForm) {
+    emailForm.reset();
+    $("#email-status").textContent = "";
+  }
+  $("#download-pdf").href = sale.receipt_urls.pdf;
+  $("#download-pdf").setAttribute("download", `${sale.number}.pdf`);
+  $("#done-dialog").showModal();
+  $("#new-sale").focus();
+  // The paid cart is closed; open the next one now so the next scan is instant.
+  api.post(urls.carts).then(
+    ({ data }) => {
+      state.nextCart = data;
+    },
+    () => {
+      state.nextCart = null;
+    },
+  );
+}
+
+function setupEmail() {
+  const form = $("#email-form");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = $("#email-status");
+    const button = $("#email-send");
+    if (!state.sale) return;
+    button.disabled = true;
+    status.textContent = t.sending;
+    try {
+      const { data } = await api.post(`${urls.sales}${state.sale.number}/email-receipt/`, {
+        email: $("#receipt-email").value.trim(),
+      });
+      status.textContent = data.detail;
+    } catch (error) {
+      status.textContent = error.message;
+      if (error.kind === "session") report(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function startNewSale() {
+  if (!state.sale) return;
+  state.sale = null;
+  const dialog = $("#done-dialog");
+  if (dialog.open) dialog.close();
+  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  setView("products");
+  cartAction(async () => state.nextCart || (await api.post(urls.carts)).data);
+}
+
+// ------------------------------------------------------------------ layout, shortcuts
+
+function setView(view) {
+  app.dataset.view = view;
+  for (const tab of $$(".phone-tab")) tab.setAttribute("aria-pressed", String(tab.dataset.view === view));
+}
+
+function openHelp() {
+  const dialog = $("#help-dialog");
+  if (!dialog.open && !$$("dialog[open]").length) dialog.showModal();
+}
+
+function onShortcut(event) {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  const key = event.key;
+  const typing = isEditable(event.target);
+  const dialogOpen = $$("dialog[open]").length > 0;
+  const done = $("#done-dialog").open;
+
+  if (done && !typing) {
+    if (key === "n" || key === "N") {
+      event.preventDefault();
+      startNewSale();
+    } else if (key === "p" || key === "P") {
+      event.preventDefault();
+      $("#print-receipt").click();
+    }
+    return;
+  }
+  if (key === "F2" || (key === "/" && !typing && !dialogOpen)) {
+    if (dialogOpen) return;
+    event.preventDefault();
+    setView("products");
+    search.focus();
+    search.select();
+    return;
+  }
+  if (key === "F4" || key === "F9") {
+    event.preventDefault();
+    openPayment();
+    return;
+  }
+  if (key === "F8") {
+    event.preventDefault();
+    if (!dialogOpen) park();
+    return;
+  }
+  if (typing || dialogOpen) return;
+  if (key === "?") {
+    event.preventDefault();
+    openHelp();
+    return;
+  }
+  const line = selectedLine();
+  if ((key === "+" || key === "=") && line) {
+    event.preventDefault();
+    setQuantity(line, line.quantity + 1);
+  } else if ((key === "-" || key === "_") && line) {
+    event.preventDefault();
+    if (line.quantity > 1) setQuantity(line, line.quantity - 1);
+  } else if (key === "Delete" && line) {
+    event.preventDefault();
+    removeLine(line);
+  } else if (
+    (key === "ArrowDown" || key === "ArrowUp") &&
+    (event.target === document.body || event.target.closest("#cart-lines"))
+  ) {
+    event.preventDefault();
+    moveSelection(key === "ArrowDown" ? 1 : -1);
+  }
+}
+
+function wire() {
+  search.addEventListener("input", searchSoon);
+  search.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const query = search.value.trim();
+    if (/^\d{6,}$/.test(query)) {
+      // A barcode typed by hand: add it like a scan.
+      searchSoon.cancel();
+      search.value = "";
+      state.query = "";
+      loadProducts();
+      scan(query);
+    } else if (state.products.length === 1 && state.query === query) {
+      addProduct(state.products[0].id, state.products[0].name);
+      search.select();
+    }
+  });
+  $("#categories").addEventListener("click", (event) => {
+    const chip = event.target.closest(".chip");
+    if (chip) chooseCategory(chip.dataset.category);
+  });
+  $("#pay-button").addEventListener("click", openPayment);
+  $("#park-button").addEventListener("click", park);
+  $("#parked-button").addEventListener("click", openParked);
+  $("#clear-button").addEventListener("click", clearCart);
+  $("#help-button").addEventListener("click", openHelp);
+  $("#new-sale").addEventListener("click", startNewSale);
+  $("#done-dialog").addEventListener("close", startNewSale);
+  for (const tab of $$(".phone-tab")) tab.addEventListener("click", () => setView(tab.dataset.view));
+  for (const dialog of $$("dialog")) {
+    for (const button of $$("[data-close]", dialog)) button.addEventListener("click", () => dialog.close());
+    if (dialog.id !== "pay-dialog" && dialog.id !== "done-dialog") {
+      // A click on the dimmed backdrop closes the smaller dialogs.
+      dialog.addEventListener("click", (event) => {
+        if (event.target === dialog) dialog.close();
+      });
+    }
+  }
+  setupDiscount();
+  setupEmail();
+  document.addEventListener("keydown", onShortcut);
+  installScanner(scan);
+  window.addEventListener("error", () => showBanner(t.page_error));
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason && event.reason.name === "AbortError") return;
+    showBanner(t.page_error);
+  });
+}
+
+// ------------------------------------------------------------------ start
+
+async function start() {
+  $("#banner").hidden = true;
+  try {
+    const [cart, categories] = await Promise.all([
+      api.post(urls.carts),
+      api.get(urls.categories),
+      loadProducts(),
+    ]);
+    renderCategories(categories.data);
+    applyCart(cart.data);
+    document.documentElement.dataset.ready = "true";
+    performance.mark("register-ready"); // read by the browser tests: time to interactive
+  } catch (error) {
+    if (error.kind === "session") {
+      report(error);
+    } else {
+      showBanner(`${t.load_failed} ${error.message}`, { action: { text: t.retry, run: start } });
+    }
+    $("#cart-empty-text").textContent = t.load_failed;
+    fill(grid, h("p", { class: "grid-message" }, error.message));
+    return;
+  }
+  // Not needed to start scanning: the shift (asked for before the first payment) and the
+  // number of parked sales.
+  try {
+    const [current, parked] = await Promise.all([shift.load(), api.get(urls.carts)]);
+    setParked(parked.data.results.length);
+    if (current === null && !$$("dialog[open]").length) shift.askForFloat();
+  } catch (error) {
+    report(error, { quiet: true });
+  } finally {
+    document.documentElement.dataset.shift = "checked";
+  }
+}
+
+
+wire();
+start();
