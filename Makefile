@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format migrate seed browser-deps clean serve-tls dev-cert
+.PHONY: run test install install-dev lint format migrate seed browser-deps screenshots clean serve-tls dev-cert
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ serve-tls: migrate
 	DJANGO_ENV=production $(VENV)/bin/gunicorn pos_site.wsgi --bind $(HOST):$(TLS_PORT) \
 		--workers 3 --certfile certs/cert.pem --keyfile certs/key.pem \
 		--forwarded-allow-ips="" --access-logfile -
+
+## screenshots: the cashier's manual pictures (docs/manual/img/) and the register's first-load figures
+screenshots: install-dev
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
