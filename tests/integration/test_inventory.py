@@ -1,5 +1,7 @@
 """Stock ledger, stock actions and low-stock alerts."""
 
+import uuid
+
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -150,7 +152,7 @@ class LedgerInvariant(HypothesisTestCase):
     @given(
         steps=st.lists(
             st.tuples(
-                st.sampled_from(["receive", "adjust", "count"]),
+                st.sampled_from(["receive", "adjust", "count", "sale", "refund"]),
                 st.integers(min_value=-30, max_value=30),
             ),
             min_size=1,
@@ -158,11 +160,27 @@ class LedgerInvariant(HypothesisTestCase):
         )
     )
     def test_random_actions(self, steps):
+        from pos import refunds
+
         manager = make_user("ledger-manager", "Managers")
+        factories.open_shift(manager)
         product = factories.product(stock=10, threshold=4)
+        sales = []
         for action, number in steps:
             try:
-                if action == "receive":
+                if action == "sale":
+                    sales.append(factories.sale(manager, (product, abs(number) % 5 + 1)))
+                elif action == "refund":
+                    if not sales:
+                        continue
+                    line = sales[abs(number) % len(sales)].lines.get()
+                    refunds.refund_sale(
+                        sale=line.sale,
+                        lines=[refunds.RefundLineRequest(line.pk, 1, number % 2 == 0)],
+                        idempotency_key=uuid.uuid4(),
+                        user=manager,
+                    )
+                elif action == "receive":
                     inventory.receive_stock(
                         product=product, quantity=abs(number) or 1, user=manager
                     )
@@ -173,7 +191,7 @@ class LedgerInvariant(HypothesisTestCase):
                 else:
                     inventory.record_stock_count(product=product, counted=abs(number), user=manager)
             except ConflictError:
-                pass  # refused: would go below zero
+                pass  # refused: would go below zero, or the line is fully refunded
             product.refresh_from_db()
             assert product.quantity_on_hand >= 0
             moved = StockMovement.objects.filter(product=product).aggregate(s=Sum("quantity"))["s"]
