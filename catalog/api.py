@@ -8,12 +8,12 @@ validated with the admin's rules and messages and recorded in the admin's histor
 from __future__ import annotations
 
 import functools
-import logging
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from djmoney.money import Money
@@ -33,7 +33,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from wagtail.images import get_image_model
-from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import expand_db_html
 
 from pos_site.errors import NotFoundError
@@ -41,8 +40,6 @@ from store.selectors import current_store_settings, format_amount, money_payload
 
 from . import selectors, services
 from .models import Category, Product, TaxRate
-
-logger = logging.getLogger(__name__)
 
 MANAGE_PERMISSION = "catalog.change_product"
 
@@ -66,13 +63,13 @@ class CatalogPagination(pagination.PageNumberPagination):
     """Page-number pagination (`?page=`, `?page_size=` up to 200) whose `count` stays cheap.
 
     An exact count of a broad search over 100,000 products costs more than the page itself,
-    so `count` is exact up to 1,000 and null beyond (`next` still leads on). A result that fits
+    so `count` is exact up to 500 and null beyond (`next` still leads on). A result that fits
     on one page is counted without any extra query.
     """
 
     page_size_query_param = "page_size"
     max_page_size = 200
-    count_limit = 1000
+    count_limit = 500
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -92,7 +89,8 @@ class CatalogPagination(pagination.PageNumberPagination):
         if not self.has_next:
             self.count = offset + len(rows)
         else:
-            counted = queryset.order_by()[: self.count_limit + 1].count()
+            # Count primary keys only: no ordering, no joined columns in the subquery.
+            counted = queryset.order_by().values("pk")[: self.count_limit + 1].count()
             self.count = counted if counted <= self.count_limit else None
         return rows
 
@@ -126,7 +124,7 @@ class CatalogPagination(pagination.PageNumberPagination):
             "type": "integer",
             "nullable": True,
             "example": 123,
-            "description": "How many products match, exact up to 1,000; null when more.",
+            "description": "How many products match, exact up to 500; null when more.",
         }
         return response
 
@@ -246,47 +244,52 @@ class ProductSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
-    def to_representation(self, product: Product) -> dict:
-        # Built by hand (same keys as the declared fields, which document it): DRF's generic
-        # field-by-field path costs ~0.4 ms a product, most of a 50-product page.
+    def to_representation(self, row: dict) -> dict:
+        # Built by hand from a `selectors.product_rows` dict (same keys as the declared fields,
+        # which document it): DRF's field-by-field path on model instances cost most of a page.
         store = self.context["store"]
-        price = product.price
-        currency = str(price.currency)
-        category = product.category
-        tax_rate = product.tax_rate
+        currency = row["price_currency"]
+        image_id = row["image_id"]
         return {
-            "id": product.pk,
-            "name": product.name,
-            "slug": product.slug,
-            "sku": product.sku,
-            "barcode": product.barcode,
-            "price": _money(price.amount, currency),
-            "price_formatted": format_amount(price.amount, currency, store.locale),
-            "cost_price": self.get_cost_price(product),
-            "tax_rate": {"id": tax_rate.pk, "name": tax_rate.name, "rate": f"{tax_rate.rate:.2f}"},
-            "quantity_on_hand": product.quantity_on_hand,
-            "low_stock_threshold": product.low_stock_threshold,
-            "low_stock": product.is_low_stock,
-            "thumbnail_url": self.get_thumbnail_url(product),
-            "image": product.image_id,
+            "id": row["id"],
+            "name": row["name"],
+            "slug": row["slug"],
+            "sku": row["sku"],
+            "barcode": row["barcode"],
+            "price": _money(row["price"], currency),
+            "price_formatted": format_amount(row["price"], currency, store.locale),
+            "cost_price": self.get_cost_price(row),
+            "tax_rate": {
+                "id": row["tax_rate_id"],
+                "name": row["tax_rate__name"],
+                "rate": f"{row['tax_rate__rate']:.2f}",
+            },
+            "quantity_on_hand": row["quantity_on_hand"],
+            "low_stock_threshold": row["low_stock_threshold"],
+            "low_stock": row["quantity_on_hand"] <= row["low_stock_threshold"],
+            "thumbnail_url": None if image_id is None else self.get_thumbnail_url(row),
+            "image": image_id,
             "category": (
-                {"id": category.pk, "name": category.name, "slug": category.slug}
-                if category is not None
-                else None
+                None
+                if row["category_id"] is None
+                else {
+                    "id": row["category_id"],
+                    "name": row["category__name"],
+                    "slug": row["category__slug"],
+                }
             ),
-            "is_active": product.is_active,
-            "description": self.get_description(product),
-            "created_at": _iso(product.created_at),
-            "updated_at": _iso(product.updated_at),
+            "is_active": row["is_active"],
+            "description": self.get_description(row),
+            "created_at": _iso(row["created_at"]),
+            "updated_at": _iso(row["updated_at"]),
         }
 
     @extend_schema_field(MoneySerializer)
-    def get_price(self, product: Product) -> dict:
-        return money_payload(product.price.amount, str(product.price.currency))
+    def get_price(self, row: dict) -> dict:
+        return _money(row["price"], row["price_currency"])
 
-    def get_price_formatted(self, product: Product) -> str:
-        store = self.context["store"]
-        return format_amount(product.price.amount, str(product.price.currency), store.locale)
+    def get_price_formatted(self, row: dict) -> str:
+        return format_amount(row["price"], row["price_currency"], self.context["store"].locale)
 
     @extend_schema_field(
         MoneySerializer(
@@ -294,34 +297,31 @@ class ProductSerializer(serializers.Serializer):
             help_text="Only for users who may edit products; always null for cashiers.",
         )
     )
-    def get_cost_price(self, product: Product) -> dict | None:
-        if product.cost_price is None or not self.context.get("can_manage"):
+    def get_cost_price(self, row: dict) -> dict | None:
+        if row["cost_price"] is None or not self.context.get("can_manage"):
             return None
-        return _money(product.cost_price.amount, str(product.cost_price.currency))
+        return _money(row["cost_price"], row["cost_price_currency"])
 
     @extend_schema_field(
         serializers.URLField(
             allow_null=True, help_text="160×160 thumbnail (a Wagtail rendition), or null."
         )
     )
-    def get_thumbnail_url(self, product: Product) -> str | None:
-        if product.image_id is None:
+    def get_thumbnail_url(self, row: dict) -> str | None:
+        image_id = row["image_id"]
+        if image_id is None:
             return None
-        # Views load images in bulk (selectors.attach_thumbnail_images); fall back to the
-        # product's own image for any other caller.
-        image = getattr(product, "thumbnail_image", None) or product.image
-        try:
-            url = selectors.rendition(image, selectors.THUMBNAIL_SPEC).url
-        except (SourceImageIOError, OSError):
-            logger.warning("Image file of product %s is missing", product.pk)
-            return None
-        if url.startswith("/") and "site_root" in self.context:
+        thumbnails = self.context.get("thumbnails")
+        if thumbnails is None or image_id not in thumbnails:
+            thumbnails = selectors.thumbnail_urls({image_id})
+        url = thumbnails.get(image_id)
+        if url and url.startswith("/") and "site_root" in self.context:
             return self.context["site_root"] + url  # what build_absolute_uri does, cheaper
         return url
 
     @extend_schema_field(serializers.CharField(help_text="Rich text as HTML."))
-    def get_description(self, product: Product) -> str:
-        return expand_db_html(product.description) if product.description else ""
+    def get_description(self, row: dict) -> str:
+        return expand_db_html(row["description"]) if row["description"] else ""
 
 
 # Amounts repeat across a catalog (many things cost 4.50): remember how each one travels.
@@ -489,17 +489,10 @@ class ProductViewSet(
     queryset = Product.objects.all()  # for the permission class and the schema
 
     def get_queryset(self) -> QuerySet:
-        queryset = Product.objects.select_related("category", "tax_rate").order_by("name", "id")
+        queryset = Product.objects.order_by("name", "id")
         if not can_manage_catalog(self.request.user):
             queryset = queryset.filter(is_active=True)
         return queryset
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return None if page is None else selectors.attach_thumbnail_images(page)
-
-    def get_object(self) -> Product:
-        return selectors.attach_thumbnail_images([super().get_object()])[0]
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
@@ -508,10 +501,26 @@ class ProductViewSet(
         context["site_root"] = self.request.build_absolute_uri("/").rstrip("/")
         return context
 
+    def _payload(self, rows: list[dict], **kwargs):
+        """Serialize product rows, with every thumbnail URL looked up at once."""
+        context = self.get_serializer_context()
+        context["thumbnails"] = selectors.thumbnail_urls(
+            {row["image_id"] for row in rows if row["image_id"] is not None}
+        )
+        return ProductSerializer(rows, many=True, context=context).data
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(selectors.product_rows(queryset))
+        return self.get_paginated_response(self._payload(page))
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        row = get_object_or_404(selectors.product_rows(self.get_queryset()), pk=kwargs["pk"])
+        return Response(self._payload([row])[0])
+
     def _read(self, product: Product, status_code: int = status.HTTP_200_OK) -> Response:
-        product = Product.objects.select_related("category", "tax_rate").get(pk=product.pk)
-        selectors.attach_thumbnail_images([product])
-        return Response(self.get_serializer(product).data, status=status_code)
+        row = selectors.product_rows(Product.objects.filter(pk=product.pk)).get()
+        return Response(self._payload([row])[0], status=status_code)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = ProductWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -546,17 +555,15 @@ class ProductViewSet(
     )
     @action(detail=False, methods=["get"], url_path=r"by-barcode/(?P<code>[^/]+)")
     def by_barcode(self, request: Request, code: str) -> Response:
-        queryset = Product.objects.select_related("category", "tax_rate")
-        product = selectors.product_by_barcode(code, queryset)
-        if product is None:
+        row = selectors.product_by_barcode(code, selectors.product_rows(Product.objects.all()))
+        if row is None:
             raise NotFoundError(f"No product with barcode {code}.", code="unknown_barcode")
-        if not product.is_active and not can_manage_catalog(request.user):
+        if not row["is_active"] and not can_manage_catalog(request.user):
             raise NotFoundError(
-                f"“{product.name}” (barcode {code}) is inactive and not for sale.",
+                f"“{row['name']}” (barcode {code}) is inactive and not for sale.",
                 code="inactive_product",
             )
-        selectors.attach_thumbnail_images([product])
-        return Response(self.get_serializer(product).data)
+        return Response(self._payload([row])[0])
 
 
 # --------------------------------------------------------------------------- categories

@@ -431,3 +431,41 @@ def test_barcode_lookup_runs_a_constant_small_number_of_queries(
         for code in (codes[0], codes[29])
     }
     assert len(counts) == 1 and counts.pop() <= 10
+
+
+def test_count_is_null_beyond_the_cap_and_next_still_leads_on(manager_client, monkeypatch):
+    from catalog.api import CatalogPagination
+
+    monkeypatch.setattr(CatalogPagination, "count_limit", 4)
+    for n in range(6):
+        make_product(name=f"Item {n}")
+    first = manager_client.get(PRODUCTS, {"page_size": 2}).json()
+    assert first["count"] is None and first["next"]
+    narrow = manager_client.get(PRODUCTS, {"page_size": 2, "search": "Item 1"}).json()
+    assert narrow["count"] == 1 and narrow["next"] is None
+    last = manager_client.get(PRODUCTS, {"page_size": 2, "page": 3}).json()
+    assert last["count"] == 6 and last["next"] is None  # the last page knows the total
+
+
+def test_thumbnail_urls_follow_a_changed_image(cashier_client):
+    from django.core.files.images import ImageFile
+
+    from catalog.testing import make_image as new_image
+
+    image = make_image()
+    product = make_product(image=image)
+    before = cashier_client.get(f"{PRODUCTS}{product.pk}/").json()["thumbnail_url"]
+    assert cashier_client.get(f"{PRODUCTS}{product.pk}/").json()["thumbnail_url"] == before
+    replacement = new_image("Other")
+    image.renditions.all().delete()
+    image.file = ImageFile(replacement.file.open("rb"), name="replaced.png")
+    image.save()
+    after = cashier_client.get(f"{PRODUCTS}{product.pk}/").json()["thumbnail_url"]
+    assert after != before and "replaced" in after
+
+
+def test_a_missing_image_file_gives_a_null_thumbnail(cashier_client):
+    image = make_image()
+    product = make_product(image=image)
+    image.file.storage.delete(image.file.name)
+    assert cashier_client.get(f"{PRODUCTS}{product.pk}/").json()["thumbnail_url"] is None
