@@ -70,6 +70,8 @@ class CatalogPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     count_limit = 500
+    # The queryset to count, when the listed one carries joins the count does not need.
+    count_queryset = None
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -90,7 +92,8 @@ class CatalogPagination(pagination.PageNumberPagination):
             self.count = offset + len(rows)
         else:
             # Count primary keys only: no ordering, no joined columns in the subquery.
-            counted = queryset.order_by().values("pk")[: self.count_limit + 1].count()
+            source = queryset if self.count_queryset is None else self.count_queryset
+            counted = source.order_by().values("pk")[: self.count_limit + 1].count()
             self.count = counted if counted <= self.count_limit else None
         return rows
 
@@ -511,6 +514,7 @@ class ProductViewSet(
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
+        self.paginator.count_queryset = queryset  # counted without the rows' joins
         page = self.paginate_queryset(selectors.product_rows(queryset))
         return self.get_paginated_response(self._payload(page))
 

@@ -6,11 +6,13 @@ substring index the ORM's queries can use:
 
 * PostgreSQL: `pg_trgm` GIN indexes on exactly the expressions Django's `icontains` /
   `istartswith` / `startswith` produce (`UPPER(name::text)`, …); the planner uses them directly.
-* SQLite: an FTS5 table with the trigram tokenizer (`catalog_product_search`), kept in step with
-  `catalog_product` by triggers, so bulk imports and raw updates are covered too. `search_q`
-  narrows to its candidates (`id IN (… MATCH …)`) and then applies the exact conditions, so the
-  result is the same as without the index, only faster. Terms shorter than three characters
-  cannot use a trigram index and scan.
+* SQLite: the candidates are collected first, then the exact conditions are applied to them
+  only, so the result is the same as without any index, only faster. Names come from an FTS5
+  table with the trigram tokenizer (`catalog_product_search`), kept in step with
+  `catalog_product` by triggers, so bulk imports and raw updates are covered too; SKU and
+  barcode prefixes from B-tree range scans on the unique indexes of `LOWER(sku)` and `barcode`
+  (a trigram index is slow for them: every SKU shares its first letters). Terms shorter than
+  three characters, and common terms, scan the products in name order instead.
 
 Django's SQLite schema editor rebuilds a table to alter it, which drops its triggers: the
 `post_migrate` handler `ensure_search_index` puts them back (and refills the index).
@@ -18,7 +20,9 @@ Django's SQLite schema editor rebuilds a table to alter it, which drops its trig
 
 from __future__ import annotations
 
+import json
 import logging
+import string
 
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
@@ -31,25 +35,21 @@ FTS_TABLE = "catalog_product_search"
 MIN_TERM_LENGTH = 3  # a trigram index needs three characters
 # All SQL below is constant text: no value from outside is ever formatted into it.
 CREATE_FTS_TABLE = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS catalog_product_search "
-    "USING fts5(name, sku, barcode, tokenize='trigram')"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalog_product_search USING fts5(name, tokenize='trigram')"
 )
 FILL_FTS_TABLE = (
-    "INSERT INTO catalog_product_search (rowid, name, sku, barcode) "
-    "SELECT id, name, sku, coalesce(barcode, '') FROM catalog_product"
+    "INSERT INTO catalog_product_search (rowid, name) SELECT id, name FROM catalog_product"
 )
 TRIGGERS = {
     "catalog_product_search_insert": """
         CREATE TRIGGER catalog_product_search_insert AFTER INSERT ON catalog_product BEGIN
-            INSERT INTO catalog_product_search (rowid, name, sku, barcode)
-            VALUES (new.id, new.name, new.sku, coalesce(new.barcode, ''));
+            INSERT INTO catalog_product_search (rowid, name) VALUES (new.id, new.name);
         END""",
     "catalog_product_search_update": """
         CREATE TRIGGER catalog_product_search_update
-        AFTER UPDATE OF name, sku, barcode ON catalog_product BEGIN
+        AFTER UPDATE OF name ON catalog_product BEGIN
             DELETE FROM catalog_product_search WHERE rowid = old.id;
-            INSERT INTO catalog_product_search (rowid, name, sku, barcode)
-            VALUES (new.id, new.name, new.sku, coalesce(new.barcode, ''));
+            INSERT INTO catalog_product_search (rowid, name) VALUES (new.id, new.name);
         END""",
     "catalog_product_search_delete": """
         CREATE TRIGGER catalog_product_search_delete AFTER DELETE ON catalog_product BEGIN
@@ -70,11 +70,15 @@ PG_INDEXES = {
         "USING gin ((barcode::text) gin_trgm_ops)"
     ),
 }
-MATCH_SQL = "SELECT rowid FROM catalog_product_search WHERE catalog_product_search MATCH %s"
-DENSITY_SQL = (
-    "SELECT count(*) FROM (SELECT 1 FROM catalog_product_search "
-    "WHERE catalog_product_search MATCH %s LIMIT %s)"
+MATCH_SQL = (
+    "SELECT rowid FROM catalog_product_search WHERE catalog_product_search MATCH %s LIMIT %s"
 )
+# Range scans of the unique indexes (LOWER(sku) is the index expression, byte order).
+SKU_PREFIX_SQL = (
+    "SELECT id FROM catalog_product WHERE lower(sku) >= %s AND lower(sku) < %s LIMIT %s"
+)
+BARCODE_PREFIX_SQL = "SELECT id FROM catalog_product WHERE barcode >= %s AND barcode < %s LIMIT %s"
+JSON_IDS_SQL = "SELECT value FROM json_each(%s)"
 # A term with more candidates than this is common: walking the products in name order finds
 # a page of matches sooner than fetching and sorting every candidate.
 DENSE = 2000
@@ -159,18 +163,39 @@ def _fts_available(connection) -> bool:
     return _available[connection.alias]
 
 
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """[low, high) holding every string that starts with `prefix`, in byte order."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+# SQLite's lower() and LIKE fold ASCII letters only; fold the term the same way.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def candidates_q(term: str, using: str = "default") -> Q:
-    """On SQLite, `id IN (ids whose name, SKU or barcode contain the term)` from the trigram
-    index; `Q()` (no narrowing) elsewhere, for short terms, and for common terms (one cheap
-    capped count of the index tells which)."""
+    """On SQLite, `id IN (ids that may match)`: names containing the term (trigram index),
+    SKUs and barcodes starting with it (index ranges). `Q()` (no narrowing) elsewhere, for
+    short terms, and for common terms. The ids travel as one JSON parameter, so the page and
+    the count that follow do not repeat the index lookups.
+    """
     connection = connections[using]
     if connection.vendor != "sqlite" or len(term) < MIN_TERM_LENGTH:
         return Q()
     if not _fts_available(connection):
         return Q()
     phrase = '"' + term.replace('"', '""') + '"'
+    ids: set[int] = set()
     with connection.cursor() as cursor:
-        cursor.execute(DENSITY_SQL, [phrase, DENSE])
-        if cursor.fetchone()[0] >= DENSE:
-            return Q()
-    return Q(pk__in=RawSQL(MATCH_SQL, [phrase]))  # noqa: S611 - constant SQL, term is a parameter
+        lookups = [
+            (MATCH_SQL, [phrase]),
+            (SKU_PREFIX_SQL, _prefix_range(term.translate(_ASCII_LOWER))),
+        ]
+        if term.isdigit():
+            lookups.append((BARCODE_PREFIX_SQL, _prefix_range(term)))
+        for sql, params in lookups:
+            cursor.execute(sql, [*params, DENSE])
+            ids.update(row[0] for row in cursor.fetchall())
+            if len(ids) >= DENSE:
+                return Q()
+    # noqa below: constant SQL; the ids are one bound parameter.
+    return Q(pk__in=RawSQL(JSON_IDS_SQL, [json.dumps(sorted(ids))]))  # noqa: S611

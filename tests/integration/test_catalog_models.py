@@ -216,3 +216,25 @@ def test_category_cannot_be_inside_itself():
     parent.parent = child
     with pytest.raises(ValidationError, match="cannot be inside itself"):
         parent.full_clean()
+
+
+@pytest.mark.parametrize("dense", [2000, 3])
+def test_indexed_search_finds_exactly_what_the_plain_conditions_find(monkeypatch, dense):
+    """The index only narrows: the result is the plain ORM filter's, on every database,
+    whether the term is rare (candidates) or common (no narrowing)."""
+    from django.db.models import Q
+
+    monkeypatch.setattr(search, "DENSE", dense)
+    names = ["Espresso beans", "Decaf espresso", "Café crème", "50% off mug", "Green tea"]
+    for n, name in enumerate(names):
+        make_product(name=name, sku=f"SKU-{n:03d}", barcode=None)
+    make_product(name="Plain", sku="Cof-9", barcode="4006381333931")
+    terms = ["espresso", "ESPRESSO", "sku-00", "SKU-004", "cof-", "crème", "50%", "400638", "zzz"]
+    for term in terms:
+        plain = Product.objects.filter(
+            Q(name__icontains=term)
+            | Q(sku__istartswith=term)
+            | (Q(barcode__startswith=term) if term.isdigit() else Q(pk__in=[]))
+        )
+        found = search_products(Product.objects.all(), term)
+        assert set(found) == set(plain), term
