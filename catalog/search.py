@@ -4,8 +4,9 @@ The search itself is plain ORM (`catalog.selectors.search_q`: name contains the 
 barcode starts with it). A `LIKE '%term%'` cannot use a B-tree index, so each database gets a
 substring index the ORM's queries can use:
 
-* PostgreSQL: `pg_trgm` GIN indexes on exactly the expressions Django's `icontains` /
-  `istartswith` / `startswith` produce (`UPPER(name::text)`, …); the planner uses them directly.
+* PostgreSQL: indexes on exactly the expressions Django's lookups produce, which the planner
+  uses directly: a `pg_trgm` GIN index on `UPPER(name::text)` for `icontains`, and
+  `text_pattern_ops` B-trees on `UPPER(sku::text)` and `barcode::text` for the prefixes.
 * SQLite: the candidates are collected first, then the exact conditions are applied to them
   only, so the result is the same as without any index, only faster. Names come from an FTS5
   table with the trigram tokenizer (`catalog_product_search`), kept in step with
@@ -57,19 +58,24 @@ TRIGGERS = {
         END""",
 }
 PG_INDEXES = {
+    # Substring search in names: trigrams.
     "product_name_trgm": (
         "CREATE INDEX IF NOT EXISTS product_name_trgm ON catalog_product "
         "USING gin (UPPER(name::text) gin_trgm_ops)"
     ),
-    "product_sku_trgm": (
-        "CREATE INDEX IF NOT EXISTS product_sku_trgm ON catalog_product "
-        "USING gin (UPPER(sku::text) gin_trgm_ops)"
+    # Prefixes (`istartswith`, `startswith`): B-trees that LIKE 'abc%' can range-scan in any
+    # collation. Trigrams are slow here: every SKU shares its first letters.
+    "product_sku_prefix": (
+        "CREATE INDEX IF NOT EXISTS product_sku_prefix ON catalog_product "
+        "(UPPER(sku::text) text_pattern_ops)"
     ),
-    "product_barcode_trgm": (
-        "CREATE INDEX IF NOT EXISTS product_barcode_trgm ON catalog_product "
-        "USING gin ((barcode::text) gin_trgm_ops)"
+    "product_barcode_prefix": (
+        "CREATE INDEX IF NOT EXISTS product_barcode_prefix ON catalog_product "
+        "((barcode::text) text_pattern_ops)"
     ),
 }
+# Indexes earlier versions made, dropped by uninstall() and migration 0004.
+OBSOLETE_PG_INDEXES = ("product_sku_trgm", "product_barcode_trgm")
 MATCH_SQL = (
     "SELECT rowid FROM catalog_product_search WHERE catalog_product_search MATCH %s LIMIT %s"
 )
@@ -97,20 +103,21 @@ def install(connection) -> None:
             cursor.execute("DELETE FROM catalog_product_search")
             cursor.execute(FILL_FTS_TABLE)
     elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for name, sql in PG_INDEXES.items():
+                if name != "product_name_trgm":
+                    cursor.execute(sql)
         try:
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                cursor.execute(PG_INDEXES["product_name_trgm"])
         except DatabaseError as error:
-            # Search still works without it, by scanning; say how to get the fast path.
+            # Search still works without it, by scanning names; say how to get the fast path.
             logger.warning(
-                "pg_trgm is not available (%s); product search will scan the table. "
+                "pg_trgm is not available (%s); product search will scan names. "
                 "Run CREATE EXTENSION pg_trgm as a superuser, then migrate again.",
                 error,
             )
-            return
-        with connection.cursor() as cursor:
-            for sql in PG_INDEXES.values():
-                cursor.execute(sql)
 
 
 def uninstall(connection) -> None:
@@ -121,7 +128,7 @@ def uninstall(connection) -> None:
                 cursor.execute("DROP TRIGGER IF EXISTS " + name)
             cursor.execute("DROP TABLE IF EXISTS catalog_product_search")
         elif connection.vendor == "postgresql":
-            for name in PG_INDEXES:
+            for name in (*PG_INDEXES, *OBSOLETE_PG_INDEXES):
                 cursor.execute("DROP INDEX IF EXISTS " + name)
 
 
