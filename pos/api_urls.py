@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, register_api
 
 urlpatterns = [
     path("carts/", api.CartListView.as_view(), name="api-carts"),
@@ -15,11 +15,16 @@ urlpatterns = [
     path("carts/<int:cart_id>/park/", api.CartParkView.as_view(), name="api-cart-park"),
     path("carts/<int:cart_id>/resume/", api.CartResumeView.as_view(), name="api-cart-resume"),
     path("carts/<int:cart_id>/checkout/", api.CheckoutView.as_view(), name="api-cart-checkout"),
-    path("sales/<str:number>/", api.SaleDetailView.as_view(), name="api-sale"),
+    path("sales/<str:number>/", register_api.SaleDetailView.as_view(), name="api-sale"),
     path("sales/<str:number>/refunds/", api.SaleRefundView.as_view(), name="api-sale-refunds"),
     path("sales/<str:number>/void/", api.SaleVoidView.as_view(), name="api-sale-void"),
     path("shifts/", api.ShiftListView.as_view(), name="api-shifts"),
     path("shifts/current/", api.CurrentShiftView.as_view(), name="api-shift-current"),
+    path(
+        "shifts/current/sales/",
+        register_api.CurrentShiftSalesView.as_view(),
+        name="api-shift-current-sales",
+    ),
     path(
         "shifts/<int:shift_id>/cash-movements/",
         api.ShiftCashMovementView.as_view(),

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from pos_site.errors import ConflictError, NotFoundError, ServiceError
 from store.models import StoreSettings
 from store.selectors import current_store_settings
 
 from . import pricing
-from .models import Cart, CartLine, Register, Sale, Shift
+from .models import Cart, CartLine, RefundLine, Register, Sale, Shift
 
 
 def pricing_rules(store: StoreSettings) -> pricing.PricingRules:
@@ -150,3 +150,51 @@ def hold_open_shift(shift: Shift) -> None:
     """
     if not Shift.objects.filter(pk=shift.pk, status=Shift.Status.OPEN).update(status="open"):
         raise ConflictError("The shift was closed meanwhile; open a new shift.", "shift_closed")
+
+
+# --------------------------------------------------------------------------- the register's
+# recent sales and what is left to refund
+
+
+@dataclass(frozen=True)
+class ShiftSales:
+    shift: Shift
+    count: int
+    sales: list[Sale]
+
+
+def current_shift_sales(user: AbstractBaseUser, *, limit: int = 30, search: str = "") -> ShiftSales:
+    """The sales of the user's own open shift, newest first, with payments and refunds.
+
+    The same rule as receipts: a cashier sees (and reprints) the sales of their own open
+    shift; older sales are a manager's business in the admin.
+    """
+    shift = (
+        Shift.objects.select_related("register", "cashier")
+        .filter(cashier=user, status=Shift.Status.OPEN)
+        .first()
+    )
+    if shift is None:
+        raise NotFoundError("You have no open shift.", "no_open_shift")
+    sales = Sale.objects.filter(shift=shift)
+    search = search.strip().upper()
+    if search:
+        digits = search.removeprefix("S-").lstrip("0")
+        sales = sales.filter(number__endswith=digits) if digits.isdigit() else sales.none()
+    count = sales.count()
+    rows = list(
+        sales.select_related("cashier", "register")
+        .prefetch_related("payments", "refunds")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return ShiftSales(shift=shift, count=count, sales=rows)
+
+
+def refunded_quantities(sale: Sale) -> dict[int, int]:
+    """Quantity already refunded per sale line id (voids included)."""
+    return {
+        row["sale_line"]: row["quantity"]
+        for row in RefundLine.objects.filter(sale_line__sale=sale)
+        .values("sale_line")
+        .annotate(quantity=Sum("quantity"))
+    }

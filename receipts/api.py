@@ -1,6 +1,7 @@
-"""Receipt API: email a sale's receipt (`POST /api/v1/sales/{number}/email-receipt/`) and send
-it to the receipt printer (`POST /api/v1/sales/{number}/print-receipt/`). The same access rule
-as the receipt pages (`selectors.can_view_receipt`)."""
+"""Receipt API: email a sale's receipt (`POST /api/v1/sales/{number}/email-receipt/`; a
+refund's: `POST /api/v1/refunds/{number}/email-receipt/`) and send it to the receipt printer
+(`POST /api/v1/sales/{number}/print-receipt/`). The same access rule as the receipt pages
+(`selectors.can_view_receipt`)."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ class EmailReceiptView(APIView):
         },
     )
     def post(self, request: Request, number: str) -> Response:
-        sale = selectors.viewable_sale(number, request.user)
+        return self.send(request, selectors.viewable_sale(number, request.user))
+
+    def send(self, request: Request, sale) -> Response:
         serializer = EmailReceiptIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         sent = services.email_receipt(
@@ -78,6 +81,31 @@ class EmailReceiptView(APIView):
             },
             status=status.HTTP_200_OK,
         )
+
+
+class EmailRefundReceiptView(EmailReceiptView):
+    @extend_schema(
+        operation_id="refunds_email_receipt",
+        summary="Email the receipt of a refund or void (R-…)",
+        description="As for a sale's receipt: the refund receipt names the original sale.",
+        request=EmailReceiptIn,
+        responses={
+            200: inline_serializer(
+                "EmailedRefundReceipt",
+                {
+                    "detail": serializers.CharField(),
+                    "number": serializers.CharField(),
+                    "email": serializers.CharField(),
+                },
+            ),
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            503: ERROR,
+        },
+    )
+    def post(self, request: Request, number: str) -> Response:
+        return self.send(request, selectors.viewable_refund(number, request.user))
 
 
 class PrintReceiptView(APIView):

@@ -105,6 +105,14 @@ def viewable_sale(number: str, user: AbstractBaseUser) -> Sale:
     return document
 
 
+def viewable_refund(number: str, user: AbstractBaseUser) -> Refund:
+    """Like `viewable_document`, for a refund or void (R-…) only."""
+    document = viewable_document(number, user)
+    if not isinstance(document, Refund):
+        raise NotFoundError(f"No refund numbered {number[:20]}.", "receipt_not_found")
+    return document
+
+
 def recent_sales(limit: int = 10) -> list[Sale]:
     return list(Sale.objects.select_related("cashier", "register").order_by("-created_at")[:limit])
 

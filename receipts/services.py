@@ -15,14 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 
-from pos.models import Sale
+from pos.models import Refund, Sale
 from pos_site.errors import NotFoundError, ServiceError
 
 from . import links
 from .renderers.escpos import PrinterError, render_escpos, send_to_printer
 from .renderers.pdf import render_pdf
 from .renderers.text import render_text
-from .selectors import ReceiptData, can_view_receipt, receipt_for_sale
+from .selectors import ReceiptData, can_view_receipt, receipt_for_document, receipt_for_sale
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class EmailedReceipt:
     link: str
 
 
-def _check_access(sale: Sale, user: AbstractBaseUser) -> None:
+def _check_access(sale: Sale | Refund, user: AbstractBaseUser) -> None:
     if not can_view_receipt(user, sale):
         raise NotFoundError(f"No receipt numbered {sale.number}.", "receipt_not_found")
 
@@ -92,14 +92,14 @@ def receipt_email(receipt: ReceiptData, to: str, link: str) -> EmailMessage:
 
 
 def email_receipt(
-    *, sale: Sale, to: object, by_user: AbstractBaseUser, base_url: str | None = None
+    *, sale: Sale | Refund, to: object, by_user: AbstractBaseUser, base_url: str | None = None
 ) -> EmailedReceipt:
-    """Email a sale's receipt: text in the body, the PDF attached, and a signed link that
-    works without login until RECEIPT_LINK_MAX_AGE. The address is checked first; a mail
-    server failure raises `ReceiptDeliveryError` and changes nothing."""
+    """Email a sale's (or a refund's) receipt: text in the body, the PDF attached, and a signed
+    link that works without login until RECEIPT_LINK_MAX_AGE. The address is checked first; a
+    mail server failure raises `ReceiptDeliveryError` and changes nothing."""
     _check_access(sale, by_user)
     address = clean_email_address(to)
-    receipt = receipt_for_sale(sale)
+    receipt = receipt_for_document(sale)
     link = absolute_url(links.link_path(sale.number), base_url)
     message = receipt_email(receipt, address, link)
     try:
