@@ -405,7 +405,7 @@ class CheckoutView(PosView):
         result = services.checkout_cart(
             cart=cart, payments=payments, idempotency_key=data["idempotency_key"], user=request.user
         )
-        sale = sale_for_user(result.sale.number, request.user)
+        sale = result.sale if result.created else sale_for_user(result.sale.number, request.user)
         return Response(
             sale_payload(sale, store_locale()),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

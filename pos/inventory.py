@@ -34,13 +34,14 @@ def lock_products(ids: Iterable[int]) -> None:
     """Serialise writers on these products until the transaction ends, in product-id order.
 
     PostgreSQL: row locks (SELECT … FOR UPDATE), taken in id order so that two transactions
-    touching overlapping products queue up instead of deadlocking. SQLite has no row locks: a
-    no-op UPDATE takes the database write lock, after which reads are stable.
+    touching overlapping products queue up instead of deadlocking. SQLite has no row locks: its
+    transactions begin IMMEDIATE (settings), which already holds the database write lock; with
+    another transaction mode a no-op UPDATE takes it, after which reads are stable.
     """
     ids = sorted(set(ids))
     if connection.features.has_select_for_update:
         list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-    else:
+    elif connection.settings_dict["OPTIONS"].get("transaction_mode") != "IMMEDIATE":
         Product.objects.filter(pk__in=ids[:1]).update(quantity_on_hand=F("quantity_on_hand"))
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from babel.numbers import get_currency_precision, is_currency
 
@@ -80,9 +81,18 @@ def currency_places(currency: str) -> int:
     Raises ``PricingError`` for a code Babel does not know, rather than silently assuming 2 decimals
     (Babel's own fallback), because a typo in the store currency must not go unnoticed.
     """
-    if not isinstance(currency, str) or not is_currency(currency):
+    if not isinstance(currency, str):
         raise PricingError(f"Unknown currency code {currency!r}.", code="invalid_currency")
-    return get_currency_precision(currency)
+    places = _known_currency_places(currency)
+    if places is None:
+        raise PricingError(f"Unknown currency code {currency!r}.", code="invalid_currency")
+    return places
+
+
+@lru_cache(maxsize=64)
+def _known_currency_places(currency: str) -> int | None:
+    """Babel's lookup, cached: it walks locale data and ran on every amount of every response."""
+    return get_currency_precision(currency) if is_currency(currency) else None
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -584,8 +594,16 @@ def _decimal_places(value: Decimal) -> int:
 def _quantize(value: Decimal, places: int) -> Decimal:
     """Half-up quantize with a context wide enough that it never rounds anything else."""
     precision = max(value.adjusted(), 0) + places + 2
+    exponent, context = _quantize_tools(precision, places)
+    return value.quantize(exponent, context=context)
+
+
+@lru_cache(maxsize=256)
+def _quantize_tools(precision: int, places: int) -> tuple[Decimal, Context]:
+    """Built once per size: creating a Context per amount was a visible cost in every response.
+    Sharing one is safe: the flags an operation sets on it never change a result."""
     context = Context(prec=precision, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
-    return value.quantize(Decimal(f"1E-{places}"), context=context)
+    return Decimal(f"1E-{places}"), context
 
 
 def _amount_units(
