@@ -11,9 +11,9 @@ from store.selectors import current_store_settings
 
 from .pricing import currency_places
 
-# Receipts by email (POST /api/v1/sales/{number}/email-receipt/): off until the receipts API
-# is released; when on, the screen after a payment shows an address field.
-EMAIL_RECEIPTS = False
+# Receipts by email (POST /api/v1/sales/{number}/email-receipt/, receipts/api.py): the screen
+# after a payment, a sale in the recent-sales list and a refund show an address field.
+EMAIL_RECEIPTS = True
 
 
 @login_required
@@ -39,6 +39,9 @@ def register_config(request: HttpRequest) -> dict:
             "carts": carts,
             "shifts": f"{api_root}shifts/",
             "sales": f"{api_root}sales/",
+            "refunds": f"{api_root}refunds/",
+            # The sales of the cashier's open shift (the recent-sales list).
+            "shift_sales": reverse("api-shift-current-sales"),
             # The X/Z report of a shift as a page and as a PDF; {id} is the shift's id.
             "shift_report": reverse("shift-report", args=[0]).replace("/0/", "/{id}/"),
             "shift_report_pdf": reverse("shift-report-pdf", args=[0]).replace("/0/", "/{id}/"),
@@ -49,6 +52,9 @@ def register_config(request: HttpRequest) -> dict:
         "currency_places": currency_places(store.currency),
         "cash_rounding": str(store.cash_rounding),
         "can_discount": request.user.has_perm("pos.apply_discount"),
+        # Without these a manager approves refunds and voids on the register in place.
+        "can_refund": request.user.has_perm("pos.refund_sale"),
+        "can_void": request.user.has_perm("pos.void_sale"),
         "email_receipts": EMAIL_RECEIPTS,
         "simulated_gateway": settings.POS_PAYMENT_GATEWAY.endswith(".SimulatedGateway"),
         "page_size": page_size,
@@ -141,4 +147,51 @@ def register_messages() -> dict[str, str]:
         "expected_cash": _("Expected cash in the drawer"),
         "counted_cash": _("Counted cash"),
         "over_short": _("Over (+) / short (−)"),
+        # recent sales, reprints, refunds and voids
+        "sales_title": _("Sales this shift"),
+        "sales_none": _("No sales in this shift yet."),
+        "sales_none_found": _("No sale of this shift matches “{query}”."),
+        "sales_list_count": _("{count} sales in this shift"),
+        "sales_list_count_one": _("1 sale in this shift"),
+        "sale_items": _("{count} items"),
+        "record_cash_in": _("Record cash in"),
+        "record_cash_out": _("Record cash out"),
+        "sales_shown": _("the newest {count} shown; type a number to find an older one"),
+        "open_sale": _("Open {number}"),
+        "print": _("Print"),
+        "print_receipt": _("Print receipt"),
+        "print_number": _("Print the receipt of {number}"),
+        "pdf_number": _("PDF of the receipt of {number}"),
+        "voided": _("Voided"),
+        "refunded": _("Refunded {amount}"),
+        "sold": _("Sold"),
+        "refundable": _("{count} can be refunded"),
+        "nothing_refundable": _("Everything on this sale has been refunded."),
+        "refund_quantity": _("Quantity of {name} to refund"),
+        "refund_more": _("Refund one more {name}"),
+        "refund_less": _("Refund one less {name}"),
+        "refund_fate": _("What happens to the returned {name}"),
+        "back_to_stock": _("Back to stock"),
+        "write_off": _("Write off (damaged)"),
+        "refund_items": _("Refund {count} items"),
+        "refund_item": _("Refund 1 item"),
+        "refund_nothing": _("Choose at least one item to refund (set its quantity)."),
+        "approval_needed": _("A manager must type their username and password to approve."),
+        "refund_done": _("Refund {number}"),
+        "void_done": _("Sale {sale} voided: {number}"),
+        "money_back": _("Money back"),
+        "refund": _("Refund"),
+        "refunded_qty": _("{count} refunded"),
+        "void_lead": _(
+            "Void {number} ({amount})? Every item goes back to stock and every payment is "
+            "refunded: card payments on the card, cash from the drawer."
+        ),
+        "money_back_cash": _("Cash from the drawer"),
+        "money_back_card": _("Back on {card}"),
+        "money_back_other": _("Other (voucher…)"),
+        "approved_by": _("Approved by {name}"),
+        "refunds_of_sale": _("Refunds of this sale"),
+        "cash_in_done": _("Cash in recorded: {amount}."),
+        "cash_out_done": _("Cash out recorded: {amount}."),
+        "reason_required": _("Say why the cash goes in or out."),
     }

@@ -5,7 +5,8 @@
 Builds a throw-away database and media folder in a temporary directory, loads the demo shop
 (`seed_demo`), serves it with Django's development server on a free port and drives Debian's
 Chromium (/usr/bin/chromium, never a downloaded browser) through the steps the manual shows:
-opening the shift, a sale, a split payment, a failed scan, the shortcuts, the phone layout.
+opening the shift, a sale, a split payment, a failed scan, the shortcuts, the recent sales with
+a reprint, a refund approved by a manager, a void, cash out of the drawer, the phone layout.
 The PNGs go to docs/manual/img/ (reduced to 256 colours to stay small). At the end it loads
 the register three times with an empty cache and prints the bytes transferred (product images
 aside) and the time until the page is ready to scan.
@@ -40,6 +41,7 @@ CHROMIUM_ARGS = [
 PASSWORD = secrets.token_urlsafe(12)  # for a throw-away database, deleted at the end
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
+PHONE_TALL = {"width": 390, "height": 844}
 
 
 def manage(env: dict, *args: str) -> str:
@@ -189,6 +191,12 @@ def walkthrough(browser, base: str, shots: Shots, barcodes: dict[str, str]) -> N
     page.wait_for_selector("#help-dialog[open]")
     shots.take(page, "shortcuts", "#help-dialog")
     page.keyboard.press("Escape")
+    page.locator("#clear-button").click()
+    page.locator("#clear-button").click()
+    settle(page)
+
+    sales_and_refunds(page, shots)
+    cash_out(page, shots)
     context.close()
 
     phone = browser.new_context(viewport=PHONE, base_url=base, has_touch=True, is_mobile=True)
@@ -200,6 +208,83 @@ def walkthrough(browser, base: str, shots: Shots, barcodes: dict[str, str]) -> N
     page.wait_for_timeout(300)
     shots.take(page, "phone-cart")
     phone.close()
+
+    phone = browser.new_context(viewport=PHONE_TALL, base_url=base, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    sign_in(page, base)
+    page.click("#sales-button")
+    page.wait_for_selector("#sales-list[aria-busy=false] .sale-row")
+    page.wait_for_timeout(300)
+    shots.take(page, "phone-sales")
+    page.locator("#sales-list .sale-row .sale-open").nth(1).click()
+    page.wait_for_selector("[data-sales-view=sale]:not([hidden])")
+    page.click("#sale-refund")
+    page.wait_for_selector("#refund-form:not([hidden])")
+    page.locator("#refund-lines .step-up").first.click()
+    page.wait_for_timeout(300)
+    shots.take(page, "phone-refund")
+    phone.close()
+
+
+def sales_and_refunds(page, shots: Shots) -> None:
+    """The recent sales (F6), one sale, a refund with the manager's approval, its result."""
+    page.keyboard.press("F6")
+    page.wait_for_selector("#sales-list[aria-busy=false] .sale-row")
+    page.wait_for_timeout(300)
+    shots.take(page, "recent-sales", "#sales-dialog")
+    page.locator("#sales-list .sale-row .sale-open").nth(1).click()  # the first sale
+    page.wait_for_selector("[data-sales-view=sale]:not([hidden])")
+    page.wait_for_timeout(200)
+    shots.take(page, "sale-detail", "#sales-dialog")
+
+    page.click("#sale-refund")
+    page.wait_for_selector("#refund-form:not([hidden])")
+    lemonade = page.locator("#refund-lines .refund-line", has_text="Lemonade")
+    lemonade.locator(".step-up").click()
+    lemonade.locator(".refund-fate").select_option("write_off")
+    page.fill("#refund-reason", "Bottle leaking")
+    page.fill("#refund-approver", "manager")
+    page.fill("#refund-approver-password", PASSWORD)
+    page.locator("#refund-reason").focus()
+    page.wait_for_timeout(200)
+    shots.take(page, "refund-approval", "#sales-dialog")
+    page.click("#refund-submit")
+    page.wait_for_selector("[data-sales-view=done]:not([hidden])")
+    page.wait_for_timeout(300)
+    shots.take(page, "refund-done", "#sales-dialog")
+
+    # Void the second sale (same shift), approved the same way.
+    page.click("#sales-back")
+    page.wait_for_selector("[data-sales-view=sale]:not([hidden])")
+    page.click("#sales-back")
+    page.wait_for_selector("#sales-list[aria-busy=false] .sale-row")
+    page.locator("#sales-list .sale-row .sale-open").first.click()
+    page.wait_for_selector("[data-sales-view=sale]:not([hidden])")
+    page.click("#sale-void")
+    page.fill("#void-reason", "Customer changed their mind at the till")
+    page.fill("#void-approver", "manager")
+    page.fill("#void-approver-password", PASSWORD)
+    page.locator("#void-reason").focus()
+    page.wait_for_timeout(200)
+    shots.take(page, "void", "#sales-dialog")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#sales-dialog", state="hidden")
+
+
+def cash_out(page, shots: Shots) -> None:
+    page.click("#shift-button")
+    page.wait_for_selector("#shift-report-dialog[open]")
+    page.click("#cash-button")
+    page.wait_for_selector("#cash-dialog[open]")
+    page.fill("#cash-amount", "12.50")
+    page.fill("#cash-reason", "Milk from the shop next door")
+    page.wait_for_timeout(200)
+    shots.take(page, "cash-out", "#cash-dialog")
+    page.click("#cash-submit")
+    page.wait_for_selector("#shift-report-dialog[open]")
+    page.wait_for_timeout(500)
+    shots.take(page, "shift-report", "#shift-report-dialog")
+    page.keyboard.press("Escape")
 
 
 def measure(browser, base: str, runs: int = 3) -> dict:
@@ -262,8 +347,8 @@ def main() -> None:
                 "-c",
                 "import json; from django.contrib.auth import get_user_model; "
                 "from catalog.models import Product; "
-                "u = get_user_model().objects.get(username='cashier'); "
-                f"u.set_password('{PASSWORD}'); u.save(); "
+                "users = get_user_model().objects.filter(username__in=['cashier', 'manager']); "
+                f"[(u.set_password('{PASSWORD}'), u.save()) for u in users]; "
                 "print(json.dumps(dict(Product.objects.values_list('name', 'barcode'))))",
             )
             .strip()

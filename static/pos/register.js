@@ -6,6 +6,7 @@ import { createMoney } from "./money.js";
 import { installScanner } from "./scanner.js";
 import { createPayment } from "./payment.js";
 import { createShift } from "./shift.js";
+import { createSales } from "./sales.js";
 
 const config = JSON.parse($("#register-config").textContent);
 const t = config.messages;
@@ -697,6 +698,25 @@ const shift = createShift({
   report,
 });
 
+const sales = createSales({
+  api,
+  money,
+  t,
+  urls,
+  config,
+  locale: config.locale,
+  report,
+  onChange() {
+    // A refund or void changes the cash expected in the drawer: read the shift again.
+    shift.load().catch(() => null);
+  },
+});
+
+function openSales() {
+  if ($$("dialog[open]").length) return;
+  sales.open();
+}
+
 const payment = createPayment({
   api,
   money,
@@ -835,6 +855,11 @@ function onShortcut(event) {
     openPayment();
     return;
   }
+  if (key === "F6") {
+    event.preventDefault();
+    openSales();
+    return;
+  }
   if (key === "F8") {
     event.preventDefault();
     if (!dialogOpen) park();
@@ -892,12 +917,13 @@ function wire() {
   $("#parked-button").addEventListener("click", openParked);
   $("#clear-button").addEventListener("click", clearCart);
   $("#help-button").addEventListener("click", openHelp);
+  $("#sales-button").addEventListener("click", openSales);
   $("#new-sale").addEventListener("click", startNewSale);
   $("#done-dialog").addEventListener("close", startNewSale);
   for (const tab of $$(".phone-tab")) tab.addEventListener("click", () => setView(tab.dataset.view));
   for (const dialog of $$("dialog")) {
     for (const button of $$("[data-close]", dialog)) button.addEventListener("click", () => dialog.close());
-    if (dialog.id !== "pay-dialog" && dialog.id !== "done-dialog") {
+    if (!["pay-dialog", "done-dialog", "sales-dialog"].includes(dialog.id)) {
       // A click on the dimmed backdrop closes the smaller dialogs.
       dialog.addEventListener("click", (event) => {
         if (event.target === dialog) dialog.close();

@@ -77,6 +77,7 @@ export function createShift({ api, money, t, urls, locale, getRegisterId, toast,
     showError(closeError, "");
     $("#close-shift-fields").hidden = false;
     $("#close-shift-submit").hidden = false;
+    $("#cash-button").hidden = false;
     $("#shift-closed-note").hidden = true;
     countedInput.value = "";
     fill($("#shift-summary"), h("div", { class: "report-row" }, h("dt", {}, t.loading)));
@@ -160,6 +161,7 @@ export function createShift({ api, money, t, urls, locale, getRegisterId, toast,
       renderReport(data);
       $("#close-shift-fields").hidden = true;
       submit.hidden = true;
+      $("#cash-button").hidden = true;
       $("#shift-closed-note").hidden = false;
     } catch (error) {
       showError(closeError, error.message);
@@ -174,7 +176,71 @@ export function createShift({ api, money, t, urls, locale, getRegisterId, toast,
     box.hidden = !message;
   }
 
+  // --------------------------------------------------------------- cash in / out
+
+  const cashDialog = $("#cash-dialog");
+  const cashForm = $("#cash-form");
+  const cashAmount = $("#cash-amount");
+  const cashReason = $("#cash-reason");
+  const cashError = $("#cash-error");
+
+  function askForCash() {
+    if (!shift) {
+      askForFloat();
+      return;
+    }
+    if (reportDialog.open) reportDialog.close();
+    cashForm.reset();
+    cashLabel();
+    showError(cashError, "");
+    cashDialog.showModal();
+    cashAmount.focus();
+  }
+
+  async function recordCash(event) {
+    event.preventDefault();
+    const units = money.fromInput(cashAmount.value);
+    if (units === null || units <= 0) {
+      showError(cashError, t.invalid_amount);
+      cashAmount.focus();
+      return;
+    }
+    const reason = cashReason.value.trim();
+    if (!reason) {
+      showError(cashError, t.reason_required);
+      cashReason.focus();
+      return;
+    }
+    const kind = cashForm.elements.kind.value;
+    const submit = $("#cash-submit");
+    submit.disabled = true;
+    showError(cashError, "");
+    try {
+      await api.post(`${urls.shifts}${shift.shift}/cash-movements/`, {
+        kind,
+        amount: money.toApi(units),
+        reason,
+      });
+      cashDialog.close();
+      toast(format(kind === "pay_in" ? t.cash_in_done : t.cash_out_done, { amount: money.text(units) }), "ok");
+      showReport(); // the expected cash in the drawer has changed
+    } catch (error) {
+      showError(cashError, error.message);
+      if (error.kind === "session") report(error);
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  function cashLabel() {
+    const kind = cashForm.elements.kind.value;
+    $("#cash-submit").textContent = kind === "pay_in" ? t.record_cash_in : t.record_cash_out;
+  }
+
   openForm.addEventListener("submit", openShift);
+  cashForm.addEventListener("submit", recordCash);
+  cashForm.addEventListener("change", cashLabel);
+  $("#cash-button").addEventListener("click", askForCash);
   closeForm.addEventListener("submit", closeShift);
   button.addEventListener("click", showReport);
 

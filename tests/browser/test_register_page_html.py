@@ -61,6 +61,7 @@ def test_no_inline_script_handler_or_style_for_a_strict_csp(cashier_client):
     assert markup.inline_handlers == []
     assert markup.style_attributes == []
     assert {"search", "product-grid", "cart-lines", "pay-dialog", "help-dialog"} <= markup.ids
+    assert {"sales-dialog", "refund-form", "void-form", "cash-dialog"} <= markup.ids
 
 
 def test_config_carries_urls_money_rules_and_translated_messages(cashier_client):
@@ -70,7 +71,9 @@ def test_config_carries_urls_money_rules_and_translated_messages(cashier_client)
     assert config["currency"] == "USD" and config["currency_places"] == 2
     assert re.fullmatch(r"\d+\.\d\d", config["cash_rounding"])
     assert config["can_discount"] is False
-    assert config["email_receipts"] is False
+    assert config["email_receipts"] is True  # the receipts API is there
+    assert config["urls"]["shift_sales"] == "/api/v1/shifts/current/sales/"
+    assert config["urls"]["refunds"] == "/api/v1/refunds/"
     messages = config["messages"]
     assert messages["network"] == "Cannot reach the server; check the network and try again."
     assert messages["session"] == "Your session ended; sign in again."
@@ -84,3 +87,10 @@ def test_discount_controls_only_for_those_allowed(cashier_client, manager_client
     assert "discount-button" not in cashier_markup.ids
     assert manager_config["can_discount"] is True
     assert "discount-button" in manager_markup.ids
+
+
+def test_refund_and_void_need_a_managers_approval_for_a_cashier(cashier_client, manager_client):
+    _markup, cashier_config = page(cashier_client)
+    _markup, manager_config = page(manager_client)
+    assert (cashier_config["can_refund"], cashier_config["can_void"]) == (False, False)
+    assert (manager_config["can_refund"], manager_config["can_void"]) == (True, True)
