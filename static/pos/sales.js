@@ -494,6 +494,7 @@ export function createSales({ api, money, t, urls, config, locale, report, onCha
         $(`#${kind}-approver-password`).focus();
       }
     } finally {
+      $(`#${kind}-approver-password`).value = ""; // typed again for the next try, never kept
       busy = false;
       button.disabled = false;
       button.textContent = label;

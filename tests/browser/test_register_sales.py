@@ -271,3 +271,32 @@ def test_cash_out_and_in_with_a_reason(page):
     expect(page.locator("#shift-summary")).to_contain_text(
         re.compile(r"Expected cash in the drawer\$107\.50")
     )
+
+
+OVERFLOW = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+DIALOG_OVERFLOW = """() => [...document.querySelectorAll('#sales-dialog .dialog-body')]
+    .filter((body) => body.offsetParent !== null)
+    .every((body) => body.scrollWidth <= body.clientWidth)"""
+
+
+def test_sales_and_refund_views_fit_a_phone(new_page, artifacts):
+    make_user("casey", "Cashiers")
+    beans = factories.product("Ground filter coffee 500 g with a long name", "11.75", stock=10)
+    page = new_page(390, 844)
+    sign_in(page, "casey")
+    page.click(".phone-tab[data-view=cart]")
+    sale = sell(page, beans)
+    page.click("#sales-button")  # the icon button in the top bar
+    expect(page.locator("#sales-list .sale-row")).to_have_count(1)
+    assert page.evaluate(OVERFLOW) and page.evaluate(DIALOG_OVERFLOW)
+    page.screenshot(path=artifacts / "sales-390x844.png")
+    page.click(f"#sales-list .sale-row[data-number='{sale.number}'] .sale-open")
+    expect(page.locator("#sale-refund")).to_be_visible()
+    assert page.evaluate(OVERFLOW) and page.evaluate(DIALOG_OVERFLOW)
+    page.click("#sale-refund")
+    expect(page.locator("#refund-approval")).to_be_visible()
+    assert page.evaluate(OVERFLOW) and page.evaluate(DIALOG_OVERFLOW)
+    page.screenshot(path=artifacts / "refund-390x844.png", full_page=True)
+    for selector in ["#refund-submit", ".refund-line .step-up", ".refund-fate", "#sales-back"]:
+        box = page.locator(selector).first.bounding_box()
+        assert box and box["height"] >= 44, f"{selector} is too small to tap"
