@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -59,7 +60,14 @@ def approving_user(
             "A manager must approve this: ask a manager to enter their username and password.",
             "approval_required",
         )
-    approver = authenticate(request, username=approval.username, password=approval.password)
+    credentials = {"username": approval.username, "password": approval.password}
+    approver = authenticate(request, **credentials)
+    if approver is None and AxesProxyHandler.is_locked(request, credentials):
+        raise PermissionDeniedError(
+            f"Too many wrong passwords for {approval.username}: approval by this manager is "
+            "locked for a while on this register.",
+            "approval_locked",
+        )
     if approver is None or not approver.is_active:
         raise PermissionDeniedError(
             "The manager's username or password is wrong.", "approval_failed"

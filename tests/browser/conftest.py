@@ -58,7 +58,8 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(width, height) → a page in a fresh context; JavaScript errors fail the test."""
+    """new_page(width, height) → a page in a fresh context; JavaScript errors and Content
+    Security Policy violations fail the test."""
     contexts = []
     errors: list[str] = []
 
@@ -70,12 +71,19 @@ def new_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: _csp_violation(message.text, errors))
         return page
 
     yield make
     for context in contexts:
         context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
+
+
+def _csp_violation(text: str, errors: list[str]) -> None:
+    """Chromium logs every Content Security Policy violation to the console: each one fails."""
+    if "Content Security Policy" in text:
+        errors.append(text)
 
 
 @pytest.fixture

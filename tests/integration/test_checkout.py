@@ -246,7 +246,8 @@ def test_checkout_answer_is_the_sale_as_stored(cashier_client):
     answer = response.json()
     stored = cashier_client.get(f"/api/v1/sales/{answer['number']}/").json()
     lines = [
-        {key: line[key] for key in mine} for mine, line in zip(answer["lines"], stored["lines"])
+        {key: line[key] for key in mine}
+        for mine, line in zip(answer["lines"], stored["lines"], strict=True)
     ]
     assert answer["lines"] == lines
     assert answer == {key: stored[key] for key in answer} | {"lines": lines}

@@ -79,3 +79,10 @@ def test_error_report_filter_masks_numbers():
     request = RequestFactory().post("/x", {"number": NUMBER})
     cleaned = PanSafeExceptionReporterFilter().get_post_parameters(request)
     assert NUMBER not in str(cleaned)
+
+
+def test_the_simulated_gateway_approves_nothing_in_production(cashier_client, settings):
+    settings.PRODUCTION = True
+    response = pay(cashier_client, NUMBER, 400)
+    assert response.json()["code"] == "gateway_not_configured"
+    assert not Payment.objects.exists()
