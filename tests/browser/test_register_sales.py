@@ -300,3 +300,36 @@ def test_sales_and_refund_views_fit_a_phone(new_page, artifacts):
     for selector in ["#refund-submit", ".refund-line .step-up", ".refund-fate", "#sales-back"]:
         box = page.locator(selector).first.bounding_box()
         assert box and box["height"] >= 44, f"{selector} is too small to tap"
+
+
+def test_refund_with_the_keyboard_only(page):
+    make_user("casey", "Cashiers")
+    make_user("max", "Managers")
+    beans = factories.product("Espresso beans", "8.90", stock=10)
+    sign_in(page, "casey")
+    sale = sell(page, beans)
+
+    page.keyboard.press("F6")
+    expect(page.locator("#sales-search")).to_be_focused()
+    page.keyboard.type(sale.number.removeprefix("S-"), delay=80)
+    expect(page.locator("#sales-list .sale-row")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(page.locator("#sale-print")).to_be_focused()
+    for _ in range(6):
+        if page.evaluate("document.activeElement.id") == "sale-refund":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    quantity = page.locator("#refund-lines .qty-input")
+    expect(quantity).to_be_focused()
+    page.keyboard.type("1")
+    page.locator("#refund-approver").focus()
+    page.keyboard.type("max")
+    page.keyboard.press("Tab")
+    expect(page.locator("#refund-approver-password")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")  # submits the refund form
+    expect(page.locator("#refund-done-title")).to_have_text("Refund R-000001")
+    expect(page.locator("#refund-print")).to_be_focused()
+    page.keyboard.press("Alt+ArrowLeft")  # back to the sale
+    expect(page.locator("#sale-refund-list")).to_contain_text("R-000001")

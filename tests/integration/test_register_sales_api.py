@@ -153,3 +153,17 @@ def test_email_a_refund_receipt(cashier, cashier_client, manager_client, beans, 
     other = client_for(make_user("colleague", "Cashiers"))
     response = other.post(url, {"email": "ann@example.com"}, content_type="application/json")
     assert response.status_code == 404 and len(mailoutbox) == 1
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    cashier, cashier_client, beans, django_assert_max_num_queries
+):
+    factories.open_shift(cashier)
+    factories.sale(cashier, (beans, 1))
+    cashier_client.get(URL)  # warm the store settings cache
+    with django_assert_max_num_queries(12) as few:
+        cashier_client.get(URL)
+    for _ in range(5):
+        factories.sale(cashier, (beans, 1), payments=[("card", "10.83")])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(cashier_client.get(URL).json()["results"]) == 6
