@@ -25,7 +25,7 @@ from django.db.models.deletion import Collector, RestrictedError
 from django.db.models.functions import Lower
 from django.db.models.lookups import In
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
 from djmoney.money import Money
 from wagtail.actions.create import CreateAction
@@ -38,6 +38,7 @@ from catalog.models import Category, Product, ProductImport, TaxRate, sku_equals
 from catalog.signals import products_imported
 from pos.pricing import currency_places
 from pos_site.errors import ConflictError, ServiceError
+from pos_site.spreadsheet import read_cell
 from store.models import StoreSettings
 from store.selectors import current_store_settings
 
@@ -113,10 +114,19 @@ def clean_rich_text(text: str) -> str:
     if not text:
         return ""
     if not HTML_TAG.search(text):
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-        return "".join(f"<p>{escape(p).replace(chr(10), '<br/>')}</p>" for p in paragraphs)
+        return _paragraphs(text)
     converter = ContentstateConverter(DESCRIPTION_FEATURES)
-    return converter.to_database_format(converter.from_database_format(text))
+    try:
+        return converter.to_database_format(converter.from_database_format(text))
+    except Exception:
+        # The converter is built for the editor's own HTML and asserts on anything else
+        # (`<img src=x>` without a closing slash: "Unmatched tags"). Keep the words only.
+        return _paragraphs(strip_tags(text))
+
+
+def _paragraphs(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(f"<p>{escape(p).replace(chr(10), '<br/>')}</p>" for p in paragraphs)
 
 
 # --------------------------------------------------------------------------- single writes
@@ -522,7 +532,7 @@ def import_products_csv(
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        cells = cells + [""] * (len(columns) - len(cells))
+        cells = [read_cell(cell) for cell in cells] + [""] * (len(columns) - len(cells))
         records.append((number, dict(zip(columns, cells, strict=False))))
     report.rows = len(records)
     if not records:
