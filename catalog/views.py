@@ -19,6 +19,7 @@ from catalog import selectors, services
 from catalog.forms import ProductImportForm
 from catalog.models import ProductImport
 from pos_site.errors import ServiceError
+from pos_site.spreadsheet import safe_row
 
 IMPORT_PERMISSIONS = ("catalog.add_product", "catalog.change_product")
 EXPORT_PERMISSIONS = ("catalog.change_product",)  # the file holds cost prices
@@ -46,7 +47,10 @@ class _Echo:
 
 
 def export_products(request: HttpRequest) -> StreamingHttpResponse:
-    """All products as CSV, in the columns the import reads (streamed, any catalog size)."""
+    """All products as CSV, in the columns the import reads (streamed, any catalog size).
+
+    Cells a spreadsheet would run as a formula are written as text (pos_site/spreadsheet.py).
+    """
     if not can_export(request.user):
         raise PermissionDenied
     writer = csv.writer(_Echo())
@@ -54,7 +58,7 @@ def export_products(request: HttpRequest) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
         yield "\ufeff"  # BOM: spreadsheet programs then read the file as UTF-8
         for row in selectors.product_export_rows():
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))
 
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
