@@ -57,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "analytics.view_reports",
         *_crud("auth", "user"),
         "auth.view_group",
+        *_crud("wagtailcore", "apitoken"),  # Settings → API tokens, for non-superusers
     ],
 }
 

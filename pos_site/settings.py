@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail.sites",
+    "wagtail.api.v3",  # only for Settings → API tokens in the admin; its API is not routed
     "wagtail",
     "wagtail_modeladmin",
     "modelcluster",
@@ -74,7 +75,6 @@ INSTALLED_APPS = [
     "django_filters",
     "djmoney",
     "rest_framework",
-    "rest_framework.authtoken",
     "axes",
     "csp",
     "drf_spectacular",
@@ -243,9 +243,11 @@ DEFAULT_CURRENCY = POS_DEFAULT_CURRENCY
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a request without credentials then gets 401 with `WWW-Authenticate`,
+    # which tells a client how to authenticate (a session-first API answers a bare 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "pos_site.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -284,15 +284,15 @@ def test_session_api_requires_csrf(cashier, products):
 
 def test_token_authentication_works_without_csrf(cashier, products):
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+    from wagtail.models import APIToken
 
-    token = Token.objects.create(user=cashier)
+    _, token = APIToken.create_token(user=cashier, name="test")
     client = Client(enforce_csrf_checks=True)
     response = client.post(
         "/api/v1/carts/",
         {},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 201
 

@@ -7,8 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.test import Client
 from djmoney.money import Money
-from rest_framework.authtoken.models import Token
-from wagtail.models import ModelLogEntry
+from wagtail.models import APIToken, ModelLogEntry
 
 from catalog.models import Category, Product
 from catalog.testing import barcode_for, make_category, make_image, make_product, make_tax_rate
@@ -223,8 +222,8 @@ def test_users_without_a_role_cannot_read_the_catalog():
 
 def test_token_authentication_works(cashier):
     make_product(name="Espresso beans")
-    token = Token.objects.create(user=cashier)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = APIToken.create_token(user=cashier, name="test")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert names(client.get(PRODUCTS)) == ["Espresso beans"]
     wrong = Client(HTTP_AUTHORIZATION="Token wrong").get(PRODUCTS)
     assert wrong.status_code in (401, 403) and wrong.json()["code"] == "authentication_failed"
