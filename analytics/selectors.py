@@ -1,0 +1,588 @@
+"""Report figures, computed in the database (Sum, Count, Trunc…), never by looping over rows.
+
+Conventions shared by every report:
+- Sales are counted when they happen (`Sale.created_at`), refunds and voids when they happen
+  (`Refund.created_at`), so a refund of last month's sale lowers this month's net.
+- Figures come from sale lines, so the product and category filters apply to every amount.
+  A line's "paid" amount is what the customer paid for it: its total, plus its tax when prices
+  exclude tax. Net = paid − refunded; tax = line tax − refunded tax.
+- Time buckets and dates are the shop's local time (`TIME_ZONE`).
+- Amounts are `Decimal` rounded to the cent, never `float`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Coalesce,
+    ExtractHour,
+    ExtractIsoWeekDay,
+    TruncDay,
+    TruncHour,
+    TruncMonth,
+    TruncWeek,
+)
+from django.utils import timezone
+
+from catalog.models import Product
+from pos.models import Payment, Refund, RefundLine, RefundPayment, SaleLine, StockMovement
+
+from .filters import ReportFilter, store_timezone
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+TRUNC = {"hour": TruncHour, "day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def cents(value: Decimal | int | None) -> Decimal:
+    """A database sum as an exact cent amount (SQLite hands sums back as floats)."""
+    return Decimal(str(value or 0)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _sum(expression) -> Coalesce:
+    return Coalesce(Sum(expression, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+# --------------------------------------------------------------------------- base querysets
+
+
+def _paid():
+    """What the customer paid for a sale line (tax added when shelf prices exclude it)."""
+    return Case(
+        When(sale__prices_include_tax=True, then=F("total")),
+        default=ExpressionWrapper(F("total") + F("tax"), output_field=MONEY),
+        output_field=MONEY,
+    )
+
+
+def _net_of_tax():
+    """A sale line's revenue before tax (for margins)."""
+    return Case(
+        When(
+            sale__prices_include_tax=True,
+            then=ExpressionWrapper(F("total") - F("tax"), output_field=MONEY),
+        ),
+        default=F("total"),
+        output_field=MONEY,
+    )
+
+
+def sale_lines(*, flt: ReportFilter) -> QuerySet[SaleLine]:
+    """Lines of the sales made in the period that match every filter."""
+    lines = SaleLine.objects.filter(
+        sale__created_at__gte=flt.start_at, sale__created_at__lt=flt.end_at
+    )
+    if flt.product:
+        lines = lines.filter(product=flt.product)
+    if flt.category:
+        lines = lines.filter(product__category=flt.category)
+    if flt.cashier:
+        lines = lines.filter(sale__cashier=flt.cashier)
+    if flt.register:
+        lines = lines.filter(sale__register=flt.register)
+    if flt.payment_method:
+        paid_so = Payment.objects.filter(sale=OuterRef("sale"), method=flt.payment_method)
+        lines = lines.filter(Exists(paid_so))
+    return lines
+
+
+def refund_lines(*, flt: ReportFilter) -> QuerySet[RefundLine]:
+    """Lines of the refunds and voids made in the period that match every filter.
+
+    Cashier and register are those of the refund (who gave the money back, and where).
+    """
+    lines = RefundLine.objects.filter(
+        refund__created_at__gte=flt.start_at, refund__created_at__lt=flt.end_at
+    )
+    if flt.product:
+        lines = lines.filter(sale_line__product=flt.product)
+    if flt.category:
+        lines = lines.filter(sale_line__product__category=flt.category)
+    if flt.cashier:
+        lines = lines.filter(refund__cashier=flt.cashier)
+    if flt.register:
+        lines = lines.filter(refund__register=flt.register)
+    if flt.payment_method:
+        paid_so = RefundPayment.objects.filter(refund=OuterRef("refund"), method=flt.payment_method)
+        lines = lines.filter(Exists(paid_so))
+    return lines
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@dataclass(frozen=True)
+class Totals:
+    gross: Decimal
+    discounts: Decimal
+    paid: Decimal
+    sales_tax: Decimal
+    refunds: Decimal
+    refund_tax: Decimal
+    sales: int
+    refund_count: int
+    items: int
+
+    @property
+    def net(self) -> Decimal:
+        return self.paid - self.refunds
+
+    @property
+    def tax(self) -> Decimal:
+        return self.sales_tax - self.refund_tax
+
+    @property
+    def average_basket(self) -> Decimal:
+        return (self.paid / self.sales).quantize(CENT, ROUND_HALF_UP) if self.sales else ZERO
+
+    @property
+    def items_per_basket(self) -> Decimal:
+        return (
+            (Decimal(self.items) / self.sales).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if self.sales
+            else ZERO
+        )
+
+
+def sales_totals(*, flt: ReportFilter) -> Totals:
+    """The overview's figures for one period: two queries whatever the range."""
+    sold = sale_lines(flt=flt).aggregate(
+        gross=_sum("gross"),
+        discounts=_sum(F("discount") + F("cart_discount")),
+        paid=_sum(_paid()),
+        tax=_sum("tax"),
+        items=Coalesce(Sum("quantity"), 0),
+        sales=Count("sale", distinct=True),
+    )
+    back = refund_lines(flt=flt).aggregate(
+        amount=_sum("amount"), tax=_sum("tax"), count=Count("refund", distinct=True)
+    )
+    return Totals(
+        gross=cents(sold["gross"]),
+        discounts=cents(sold["discounts"]),
+        paid=cents(sold["paid"]),
+        sales_tax=cents(sold["tax"]),
+        refunds=cents(back["amount"]),
+        refund_tax=cents(back["tax"]),
+        sales=sold["sales"],
+        refund_count=back["count"],
+        items=sold["items"],
+    )
+
+
+def change_percent(current: Decimal, previous: Decimal) -> Decimal | None:
+    """+12.5 for a 12.5 % rise; None when there is nothing to compare with."""
+    if not previous:
+        return None
+    return ((current - previous) * 100 / abs(previous)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: datetime
+    paid: Decimal
+    refunds: Decimal
+    sales: int
+
+    @property
+    def net(self) -> Decimal:
+        return self.paid - self.refunds
+
+
+def bucket_starts(*, flt: ReportFilter, bucket: str) -> list[datetime]:
+    """Every bucket of the period, so days without a sale show as zero, not as a gap."""
+    zone = store_timezone()
+    start = flt.start_at
+    if bucket == "week":
+        start -= timedelta(days=start.weekday())
+    if bucket == "month":
+        start = start.replace(day=1)
+    starts = []
+    current = start
+    while current < flt.end_at:
+        starts.append(current)
+        current = _next_bucket(current, bucket).replace(tzinfo=zone)
+    return starts
+
+
+def _next_bucket(moment: datetime, bucket: str) -> datetime:
+    naive = moment.replace(tzinfo=None)
+    if bucket == "hour":
+        return naive + timedelta(hours=1)
+    if bucket == "day":
+        return naive + timedelta(days=1)
+    if bucket == "week":
+        return naive + timedelta(days=7)
+    return (naive.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def sales_series(*, flt: ReportFilter, bucket: str | None = None) -> list[Bucket]:
+    """Net sales per hour, day, week or month of the period (two grouped queries)."""
+    bucket = bucket or flt.bucket
+    trunc = TRUNC[bucket]
+    zone = store_timezone()
+    sold = (
+        sale_lines(flt=flt)
+        .annotate(at=trunc("sale__created_at", tzinfo=zone))
+        .values("at")
+        .annotate(paid=_sum(_paid()), sales=Count("sale", distinct=True))
+    )
+    back = (
+        refund_lines(flt=flt)
+        .annotate(at=trunc("refund__created_at", tzinfo=zone))
+        .values("at")
+        .annotate(amount=_sum("amount"))
+    )
+    paid = {_local_key(row["at"]): row for row in sold}
+    refunded = {_local_key(row["at"]): row["amount"] for row in back}
+    return [
+        Bucket(
+            start=start,
+            paid=cents(paid.get(_local_key(start), {}).get("paid")),
+            refunds=cents(refunded.get(_local_key(start))),
+            sales=paid.get(_local_key(start), {}).get("sales", 0),
+        )
+        for start in bucket_starts(flt=flt, bucket=bucket)
+    ]
+
+
+def _local_key(moment: datetime | date) -> tuple:
+    """Buckets compared by their local wall-clock start (DST-proof, backend-proof)."""
+    if isinstance(moment, datetime):
+        if timezone.is_aware(moment):
+            moment = moment.astimezone(store_timezone())
+        return (moment.year, moment.month, moment.day, moment.hour)
+    return (moment.year, moment.month, moment.day, 0)
+
+
+# --------------------------------------------------------------------------- breakdowns
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product_id: int
+    name: str
+    sku: str
+    quantity: int
+    paid: Decimal
+    revenue: Decimal  # before tax
+    cost: Decimal | None  # None when the product has no cost price
+
+    @property
+    def margin(self) -> Decimal | None:
+        return None if self.cost is None else self.revenue - self.cost
+
+    @property
+    def margin_percent(self) -> Decimal | None:
+        if self.margin is None or not self.revenue:
+            return None
+        return (self.margin * 100 / self.revenue).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def top_products(*, flt: ReportFilter, order: str = "revenue", limit: int = 20) -> list[ProductRow]:
+    """Best sellers by revenue or by quantity. Margin uses today's cost price of the product."""
+    cost = ExpressionWrapper(F("quantity") * F("product__cost_price"), output_field=MONEY)
+    rows = (
+        sale_lines(flt=flt)
+        .values("product_id", "product__name", "product__sku")
+        .annotate(
+            qty=Sum("quantity"),
+            paid=_sum(_paid()),
+            revenue=_sum(_net_of_tax()),
+            cost=Sum(cost, output_field=MONEY),
+            has_cost=Count("product__cost_price"),
+        )
+        .order_by("-qty" if order == "quantity" else "-paid", "product__name")[:limit]
+    )
+    return [
+        ProductRow(
+            product_id=row["product_id"],
+            name=row["product__name"],
+            sku=row["product__sku"],
+            quantity=row["qty"],
+            paid=cents(row["paid"]),
+            revenue=cents(row["revenue"]),
+            cost=cents(row["cost"]) if row["has_cost"] else None,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: object
+    label: str
+    sales: int
+    quantity: int
+    paid: Decimal
+    refunds: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.paid - self.refunds
+
+    @property
+    def average_basket(self) -> Decimal:
+        return (self.paid / self.sales).quantize(CENT, ROUND_HALF_UP) if self.sales else ZERO
+
+
+SALE_GROUPS = {
+    # dimension: (sale line field, refund line field, label field on the sale line)
+    "category": (
+        "product__category",
+        "sale_line__product__category",
+        "product__category__name",
+    ),
+    "cashier": ("sale__cashier", "refund__cashier", "sale__cashier__username"),
+    "register": ("sale__register", "refund__register", "sale__register__name"),
+}
+REFUND_LABELS = {
+    "category": "sale_line__product__category__name",
+    "cashier": "refund__cashier__username",
+    "register": "refund__register__name",
+}
+
+
+def sales_by(*, flt: ReportFilter, dimension: str) -> list[GroupRow]:
+    """Sales and refunds per category, cashier or register, biggest net first."""
+    sale_key, refund_key, label = SALE_GROUPS[dimension]
+    sold = (
+        sale_lines(flt=flt)
+        .values(key=F(sale_key), label=F(label))
+        .annotate(sales=Count("sale", distinct=True), qty=Sum("quantity"), paid=_sum(_paid()))
+        .order_by()
+    )
+    back = (
+        refund_lines(flt=flt)
+        .values(key=F(refund_key), label=F(REFUND_LABELS[dimension]))
+        .annotate(amount=_sum("amount"))
+        .order_by()
+    )
+    return _merge_groups(sold, back, empty_label=_empty_label(dimension))
+
+
+def _empty_label(dimension: str) -> str:
+    return "No category" if dimension == "category" else "—"
+
+
+def _merge_groups(sold: Iterable[dict], back: Iterable[dict], *, empty_label: str) -> list:
+    rows: dict[object, dict] = {}
+    for row in sold:
+        rows[row["key"]] = {**row, "amount": ZERO}
+    for row in back:
+        entry = rows.setdefault(
+            row["key"], {"key": row["key"], "label": row["label"], "sales": 0, "qty": 0, "paid": 0}
+        )
+        entry["amount"] = row["amount"]
+    result = [
+        GroupRow(
+            key=row["key"],
+            label=row["label"] or empty_label,
+            sales=row["sales"],
+            quantity=row["qty"] or 0,
+            paid=cents(row["paid"]),
+            refunds=cents(row["amount"]),
+        )
+        for row in rows.values()
+    ]
+    return sorted(result, key=lambda row: (-row.net, str(row.label)))
+
+
+def sales_by_payment_method(*, flt: ReportFilter) -> list[GroupRow]:
+    """Money taken and given back per tender (cash, card, other).
+
+    Tenders belong to whole sales: with a product or category filter, these are the tenders of
+    the sales that contain a matching line.
+    """
+    sales = sale_lines(flt=flt).values("sale")
+    refunds = refund_lines(flt=flt).values("refund")
+    taken = (
+        Payment.objects.filter(sale__in=sales)
+        .values(key=F("method"))
+        .annotate(sales=Count("sale", distinct=True), paid=_sum("amount"))
+        .order_by()
+    )
+    given = (
+        RefundPayment.objects.filter(refund__in=refunds)
+        .values(key=F("method"))
+        .annotate(amount=_sum("amount"))
+        .order_by()
+    )
+    labels = dict(Payment.Method.choices)
+    taken = [{**row, "label": labels[row["key"]], "qty": 0} for row in taken]
+    given = [{**row, "label": labels[row["key"]]} for row in given]
+    return _merge_groups(taken, given, empty_label="—")
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    weekday: int  # 1 = Monday … 7 = Sunday
+    hour: int
+    paid: Decimal
+    sales: int
+
+
+def sales_heat_map(*, flt: ReportFilter) -> list[HeatCell]:
+    """Sales per weekday and hour of the day (local time), only the cells that had sales."""
+    zone = store_timezone()
+    rows = (
+        sale_lines(flt=flt)
+        .annotate(
+            weekday=ExtractIsoWeekDay("sale__created_at", tzinfo=zone),
+            hour=ExtractHour("sale__created_at", tzinfo=zone),
+        )
+        .values("weekday", "hour")
+        .annotate(paid=_sum(_paid()), sales=Count("sale", distinct=True))
+        .order_by("weekday", "hour")
+    )
+    return [HeatCell(row["weekday"], row["hour"], cents(row["paid"]), row["sales"]) for row in rows]
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+def refunds_in_period(*, flt: ReportFilter) -> QuerySet[Refund]:
+    """Refunds and voids of the period matching the filters, newest first."""
+    lines = refund_lines(flt=flt).filter(refund=OuterRef("pk"))
+    return (
+        Refund.objects.filter(Exists(lines))
+        .select_related("sale", "cashier", "approved_by", "register")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    kind: str
+    reason: str
+    approver: str
+    count: int
+    amount: Decimal
+
+
+def refunds_by_reason(*, flt: ReportFilter) -> list[ReasonRow]:
+    """How many refunds/voids per kind, reason and approver, and how much money went back."""
+    rows = (
+        refunds_in_period(flt=flt)
+        .order_by()
+        .values("kind", "reason", "approved_by__username")
+        .annotate(count=Count("id"), amount=_sum("total"))
+        .order_by("-amount", "kind", "reason")
+    )
+    return [
+        ReasonRow(
+            kind=Refund.Kind(row["kind"]).label,
+            reason=row["reason"] or "(no reason given)",
+            approver=row["approved_by__username"],
+            count=row["count"],
+            amount=cents(row["amount"]),
+        )
+        for row in rows
+    ]
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+@dataclass(frozen=True)
+class StockValue:
+    products: int
+    units: int
+    at_cost: Decimal
+    at_price: Decimal
+    without_cost: int  # products in stock whose cost price is unknown
+
+
+def _products(*, flt: ReportFilter) -> QuerySet[Product]:
+    products = Product.objects.filter(is_active=True)
+    if flt.category:
+        products = products.filter(category=flt.category)
+    if flt.product:
+        products = products.filter(pk=flt.product.pk)
+    return products
+
+
+def stock_value(*, flt: ReportFilter) -> StockValue:
+    """What the stock on hand is worth, at cost and at shelf price (positive stock only)."""
+    in_stock = _products(flt=flt).filter(quantity_on_hand__gt=0)
+    row = in_stock.aggregate(
+        products=Count("id"),
+        units=Coalesce(Sum("quantity_on_hand"), 0),
+        at_cost=_sum(
+            ExpressionWrapper(F("quantity_on_hand") * F("cost_price"), output_field=MONEY)
+        ),
+        at_price=_sum(ExpressionWrapper(F("quantity_on_hand") * F("price"), output_field=MONEY)),
+        without_cost=Count("id", filter=Q(cost_price__isnull=True)),
+    )
+    return StockValue(
+        products=row["products"],
+        units=row["units"],
+        at_cost=cents(row["at_cost"]),
+        at_price=cents(row["at_price"]),
+        without_cost=row["without_cost"],
+    )
+
+
+def low_stock(*, flt: ReportFilter, limit: int = 200) -> QuerySet[Product]:
+    """Active products at or below their threshold, emptiest first."""
+    return (
+        _products(flt=flt)
+        .filter(quantity_on_hand__lte=F("low_stock_threshold"))
+        .select_related("category")
+        .order_by("quantity_on_hand", "name")[:limit]
+    )
+
+
+def not_sold_since(*, flt: ReportFilter, days: int, limit: int = 200) -> QuerySet[Product]:
+    """Active products with stock and no sale in the last `days` days (most stock first)."""
+    since = timezone.now() - timedelta(days=days)
+    recent = SaleLine.objects.filter(product=OuterRef("pk"), sale__created_at__gte=since)
+    last_sold = SaleLine.objects.filter(product=OuterRef("pk")).values("product")
+    return (
+        _products(flt=flt)
+        .filter(quantity_on_hand__gt=0)
+        .exclude(Exists(recent))
+        .annotate(last_sold=last_sold.annotate(at=Max("sale__created_at")).values("at")[:1])
+        .select_related("category")
+        .order_by("-quantity_on_hand", "name")[:limit]
+    )
+
+
+def stock_movements(*, flt: ReportFilter, limit: int = 500) -> QuerySet[StockMovement]:
+    """Stock movements of the period (product, category and user filters), newest first."""
+    movements = StockMovement.objects.filter(
+        created_at__gte=flt.start_at, created_at__lt=flt.end_at
+    )
+    if flt.product:
+        movements = movements.filter(product=flt.product)
+    if flt.category:
+        movements = movements.filter(product__category=flt.category)
+    if flt.cashier:
+        movements = movements.filter(user=flt.cashier)
+    return movements.select_related("product", "user").order_by("-created_at", "-id")[:limit]
+
+
+def count_low_stock() -> int:
+    return Product.objects.filter(
+        is_active=True, quantity_on_hand__lte=F("low_stock_threshold")
+    ).count()
