@@ -265,7 +265,7 @@ def sales_by_report(flt: ReportFilter, dimension: str) -> Report:
         )
     ]
     total_net = sum((row.net for row in rows), selectors.ZERO)
-    columns = [Column(head), Column("Sales", "int")]
+    columns = [Column(head), Column("Lines" if dimension == "category" else "Sales", "int")]
     if dimension != "payment-method":
         columns.append(Column("Items", "int"))
     columns += [

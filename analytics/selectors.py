@@ -13,7 +13,7 @@ Conventions shared by every report:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -46,12 +46,15 @@ from django.utils import timezone
 from catalog.models import Product
 from pos.models import Payment, Refund, RefundLine, RefundPayment, SaleLine, StockMovement
 
+from . import summary
 from .filters import ReportFilter, store_timezone
+from .models import DailyProductSales, HourlySales
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 TRUNC = {"hour": TruncHour, "day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+DATE_TRUNC = {"week": TruncWeek, "month": TruncMonth}
 
 
 def cents(value: Decimal | int | None) -> Decimal:
@@ -128,6 +131,62 @@ def refund_lines(*, flt: ReportFilter) -> QuerySet[RefundLine]:
     return lines
 
 
+# --------------------------------------------------------------------------- summaries or lines
+
+
+def use_summaries(flt: ReportFilter, *, by_product: bool = False) -> bool:
+    """Whether the closed-day summaries can answer this filter (see analytics.summary).
+
+    Sale-level summaries know cashier and register, product-level ones know product and
+    category; a payment-method filter always reads the sale lines.
+    """
+    if flt.payment_method or flt.until:
+        return False
+    if by_product:
+        return not (flt.cashier or flt.register)
+    return not (flt.product or flt.category)
+
+
+def parts(flt: ReportFilter) -> tuple[Q | None, ReportFilter | None]:
+    """Split a period: a filter on summary days (closed days) and a live filter (the rest)."""
+    covered, live_from = summary.split(flt.start, flt.end)
+    days = summary.day_filter(covered) if covered else None
+    live = replace(flt, start=live_from.date()) if live_from else None
+    return days, live
+
+
+def _hourly(days: Q, flt: ReportFilter) -> QuerySet[HourlySales]:
+    rows = HourlySales.objects.filter(days)
+    if flt.cashier:
+        rows = rows.filter(cashier=flt.cashier)
+    if flt.register:
+        rows = rows.filter(register=flt.register)
+    return rows
+
+
+def _product_days(days: Q, flt: ReportFilter) -> QuerySet[DailyProductSales]:
+    rows = DailyProductSales.objects.filter(days)
+    if flt.product:
+        rows = rows.filter(product=flt.product)
+    if flt.category:
+        rows = rows.filter(product__category=flt.category)
+    return rows
+
+
+SUMMED = {"gross", "discounts", "paid", "tax", "items", "sales", "qty", "revenue", "cost"}
+SUMMED |= {"has_cost", "amount", "lines", "quantity"}
+
+
+def _add(rows: dict, key, values: dict) -> None:
+    """Add a part's figures to the merged row of `key` (summaries + live lines)."""
+    entry = rows.setdefault(key, {})
+    for name, value in values.items():
+        if name in SUMMED:
+            entry[name] = (entry.get(name) or 0) + (value or 0)
+        else:
+            entry.setdefault(name, value)
+
+
 # --------------------------------------------------------------------------- overview
 
 
@@ -164,29 +223,52 @@ class Totals:
         )
 
 
+SOLD_SUMMARY = {
+    "gross": Sum("gross"),
+    "discounts": Sum("discounts"),
+    "paid": Sum("paid"),
+    "tax": Sum("tax"),
+    "items": Sum("items"),
+    "sales": Sum("sales"),
+}
+
+
+def _sold_lines() -> dict:
+    return {
+        "gross": _sum("gross"),
+        "discounts": _sum(F("discount") + F("cart_discount")),
+        "paid": _sum(_paid()),
+        "tax": _sum("tax"),
+        "items": Coalesce(Sum("quantity"), 0),
+        "sales": Count("sale", distinct=True),
+    }
+
+
 def sales_totals(*, flt: ReportFilter) -> Totals:
-    """The overview's figures for one period: two queries whatever the range."""
-    sold = sale_lines(flt=flt).aggregate(
-        gross=_sum("gross"),
-        discounts=_sum(F("discount") + F("cart_discount")),
-        paid=_sum(_paid()),
-        tax=_sum("tax"),
-        items=Coalesce(Sum("quantity"), 0),
-        sales=Count("sale", distinct=True),
-    )
+    """The overview's figures for one period: a few queries whatever the range."""
+    sold: dict = {}
+    if use_summaries(flt):
+        days, live = parts(flt)
+        if days is not None:
+            _add(sold, 0, _hourly(days, flt).aggregate(**SOLD_SUMMARY))
+        if live is not None:
+            _add(sold, 0, sale_lines(flt=live).aggregate(**_sold_lines()))
+        sold = sold.get(0, {})
+    else:
+        sold = sale_lines(flt=flt).aggregate(**_sold_lines())
     back = refund_lines(flt=flt).aggregate(
         amount=_sum("amount"), tax=_sum("tax"), count=Count("refund", distinct=True)
     )
     return Totals(
-        gross=cents(sold["gross"]),
-        discounts=cents(sold["discounts"]),
-        paid=cents(sold["paid"]),
-        sales_tax=cents(sold["tax"]),
+        gross=cents(sold.get("gross")),
+        discounts=cents(sold.get("discounts")),
+        paid=cents(sold.get("paid")),
+        sales_tax=cents(sold.get("tax")),
         refunds=cents(back["amount"]),
         refund_tax=cents(back["tax"]),
-        sales=sold["sales"],
+        sales=int(sold.get("sales") or 0),
         refund_count=back["count"],
-        items=sold["items"],
+        items=int(sold.get("items") or 0),
     )
 
 
@@ -237,42 +319,74 @@ def _next_bucket(moment: datetime, bucket: str) -> datetime:
 
 
 def sales_series(*, flt: ReportFilter, bucket: str | None = None) -> list[Bucket]:
-    """Net sales per hour, day, week or month of the period (two grouped queries)."""
+    """Net sales per hour, day, week or month of the period (grouped queries, no row loop)."""
     bucket = bucket or flt.bucket
-    trunc = TRUNC[bucket]
     zone = store_timezone()
-    sold = (
-        sale_lines(flt=flt)
-        .annotate(at=trunc("sale__created_at", tzinfo=zone))
-        .values("at")
-        .annotate(paid=_sum(_paid()), sales=Count("sale", distinct=True))
-    )
+    paid: dict = {}
+    if use_summaries(flt):
+        days, live = parts(flt)
+        if days is not None:
+            for row in _summary_series(days, flt, bucket):
+                _add(paid, _local_key(row.pop("at"), row.pop("hour", 0)), row)
+    else:
+        live = flt
+    if live is not None:
+        sold = (
+            sale_lines(flt=live)
+            .annotate(at=TRUNC[bucket]("sale__created_at", tzinfo=zone))
+            .values("at")
+            .annotate(paid=_sum(_paid()), sales=Count("sale", distinct=True))
+            .order_by()
+        )
+        for row in sold:
+            _add(paid, _local_key(row.pop("at")), row)
     back = (
         refund_lines(flt=flt)
-        .annotate(at=trunc("refund__created_at", tzinfo=zone))
+        .annotate(at=TRUNC[bucket]("refund__created_at", tzinfo=zone))
         .values("at")
         .annotate(amount=_sum("amount"))
+        .order_by()
     )
-    paid = {_local_key(row["at"]): row for row in sold}
     refunded = {_local_key(row["at"]): row["amount"] for row in back}
     return [
         Bucket(
             start=start,
             paid=cents(paid.get(_local_key(start), {}).get("paid")),
             refunds=cents(refunded.get(_local_key(start))),
-            sales=paid.get(_local_key(start), {}).get("sales", 0),
+            sales=int(paid.get(_local_key(start), {}).get("sales", 0)),
         )
         for start in bucket_starts(flt=flt, bucket=bucket)
     ]
 
 
-def _local_key(moment: datetime | date) -> tuple:
+def _summary_series(days: Q, flt: ReportFilter, bucket: str) -> list[dict]:
+    rows = _hourly(days, flt)
+    if bucket == "hour":
+        fields = ["day", "hour"]
+    elif bucket == "day":
+        fields = ["day"]
+    else:
+        rows = rows.annotate(period=DATE_TRUNC[bucket]("day"))
+        fields = ["period"]
+    grouped = rows.values(*fields).annotate(paid=Sum("paid"), sales=Sum("sales")).order_by()
+    return [
+        {
+            "at": row.get("period", row.get("day")),
+            "hour": row.get("hour", 0),
+            "paid": row["paid"],
+            "sales": row["sales"],
+        }
+        for row in grouped
+    ]
+
+
+def _local_key(moment: datetime | date, hour: int = 0) -> tuple:
     """Buckets compared by their local wall-clock start (DST-proof, backend-proof)."""
     if isinstance(moment, datetime):
         if timezone.is_aware(moment):
             moment = moment.astimezone(store_timezone())
         return (moment.year, moment.month, moment.day, moment.hour)
-    return (moment.year, moment.month, moment.day, 0)
+    return (moment.year, moment.month, moment.day, hour)
 
 
 # --------------------------------------------------------------------------- breakdowns
@@ -299,33 +413,62 @@ class ProductRow:
         return (self.margin * 100 / self.revenue).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+PRODUCT_FIELDS = ("product_id", "product__name", "product__sku")
+
+
 def top_products(*, flt: ReportFilter, order: str = "revenue", limit: int = 20) -> list[ProductRow]:
-    """Best sellers by revenue or by quantity. Margin uses today's cost price of the product."""
+    """Best sellers by revenue or by quantity. Margin uses today's cost price of the product.
+
+    With summaries: the top `limit` of the closed days, plus the closed-day figures of the
+    products sold live, merged — enough to find the true top `limit` of the whole period.
+    """
+    ordering = ("-qty" if order == "quantity" else "-paid", "product__name")
+    rows: dict = {}
+    if use_summaries(flt, by_product=True):
+        days, live = parts(flt)
+        live_rows = list(_product_figures(sale_lines(flt=live), lines=True)) if live else []
+        if days is not None:
+            summed = _product_figures(_product_days(days, flt), lines=False)
+            for row in summed.order_by(*ordering)[:limit]:
+                _add(rows, row["product_id"], row)
+            others = {row["product_id"] for row in live_rows} - set(rows)
+            for row in summed.filter(product_id__in=others):
+                _add(rows, row["product_id"], row)
+        for row in live_rows:
+            _add(rows, row["product_id"], row)
+    else:
+        for row in _product_figures(sale_lines(flt=flt), lines=True).order_by(*ordering)[:limit]:
+            _add(rows, row["product_id"], row)
+    key = (lambda r: (-r["qty"], r["product__name"])) if order == "quantity" else None
+    ranked = sorted(rows.values(), key=key or (lambda r: (-r["paid"], r["product__name"])))
+    return [_product_row(row) for row in ranked[:limit]]
+
+
+def _product_figures(queryset, *, lines: bool):
+    """Per product: quantity, paid, revenue before tax and cost (sale lines or summaries)."""
+    if lines:
+        figures = {"paid": _sum(_paid()), "revenue": _sum(_net_of_tax())}
+    else:
+        figures = {"paid": _sum("paid"), "revenue": _sum("revenue")}
     cost = ExpressionWrapper(F("quantity") * F("product__cost_price"), output_field=MONEY)
-    rows = (
-        sale_lines(flt=flt)
-        .values("product_id", "product__name", "product__sku")
-        .annotate(
-            qty=Sum("quantity"),
-            paid=_sum(_paid()),
-            revenue=_sum(_net_of_tax()),
-            cost=Sum(cost, output_field=MONEY),
-            has_cost=Count("product__cost_price"),
-        )
-        .order_by("-qty" if order == "quantity" else "-paid", "product__name")[:limit]
+    return queryset.values(*PRODUCT_FIELDS).annotate(
+        qty=Sum("quantity"),
+        cost=Sum(cost, output_field=MONEY),
+        has_cost=Count("product__cost_price"),
+        **figures,
     )
-    return [
-        ProductRow(
-            product_id=row["product_id"],
-            name=row["product__name"],
-            sku=row["product__sku"],
-            quantity=row["qty"],
-            paid=cents(row["paid"]),
-            revenue=cents(row["revenue"]),
-            cost=cents(row["cost"]) if row["has_cost"] else None,
-        )
-        for row in rows
-    ]
+
+
+def _product_row(row: dict) -> ProductRow:
+    return ProductRow(
+        product_id=row["product_id"],
+        name=row["product__name"],
+        sku=row["product__sku"],
+        quantity=int(row["qty"]),
+        paid=cents(row["paid"]),
+        revenue=cents(row["revenue"]),
+        cost=cents(row["cost"]) if row["has_cost"] else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -347,14 +490,25 @@ class GroupRow:
 
 
 SALE_GROUPS = {
-    # dimension: (sale line field, refund line field, label field on the sale line)
+    # dimension: (sale line field, refund line field, label on the sale line, summary fields)
     "category": (
         "product__category",
         "sale_line__product__category",
         "product__category__name",
+        ("product__category", "product__category__name"),
     ),
-    "cashier": ("sale__cashier", "refund__cashier", "sale__cashier__username"),
-    "register": ("sale__register", "refund__register", "sale__register__name"),
+    "cashier": (
+        "sale__cashier",
+        "refund__cashier",
+        "sale__cashier__username",
+        ("cashier", "cashier__username"),
+    ),
+    "register": (
+        "sale__register",
+        "refund__register",
+        "sale__register__name",
+        ("register", "register__name"),
+    ),
 }
 REFUND_LABELS = {
     "category": "sale_line__product__category__name",
@@ -364,21 +518,46 @@ REFUND_LABELS = {
 
 
 def sales_by(*, flt: ReportFilter, dimension: str) -> list[GroupRow]:
-    """Sales and refunds per category, cashier or register, biggest net first."""
-    sale_key, refund_key, label = SALE_GROUPS[dimension]
-    sold = (
-        sale_lines(flt=flt)
-        .values(key=F(sale_key), label=F(label))
-        .annotate(sales=Count("sale", distinct=True), qty=Sum("quantity"), paid=_sum(_paid()))
-        .order_by()
-    )
+    """Sales and refunds per category, cashier or register, biggest net first.
+
+    For categories, "sales" counts sale lines (a sale may hold several categories).
+    """
+    sale_key, refund_key, label, (summary_key, summary_label) = SALE_GROUPS[dimension]
+    by_product = dimension == "category"
+    count = Count("id") if by_product else Count("sale", distinct=True)
+    rows: dict = {}
+    live = flt
+    if use_summaries(flt, by_product=by_product):
+        days, live = parts(flt)
+        if days is not None:
+            source = _product_days(days, flt) if by_product else _hourly(days, flt)
+            summed = (
+                source.values(key=F(summary_key), label=F(summary_label))
+                .annotate(
+                    sales=Sum("lines" if by_product else "sales"),
+                    qty=Sum("quantity" if by_product else "items"),
+                    paid=_sum("paid"),
+                )
+                .order_by()
+            )
+            for row in summed:
+                _add(rows, row["key"], row)
+    if live is not None:
+        sold = (
+            sale_lines(flt=live)
+            .values(key=F(sale_key), label=F(label))
+            .annotate(sales=count, qty=Sum("quantity"), paid=_sum(_paid()))
+            .order_by()
+        )
+        for row in sold:
+            _add(rows, row["key"], row)
     back = (
         refund_lines(flt=flt)
         .values(key=F(refund_key), label=F(REFUND_LABELS[dimension]))
         .annotate(amount=_sum("amount"))
         .order_by()
     )
-    return _merge_groups(sold, back, empty_label=_empty_label(dimension))
+    return _merge_groups(rows.values(), back, empty_label=_empty_label(dimension))
 
 
 def _empty_label(dimension: str) -> str:
@@ -414,22 +593,44 @@ def sales_by_payment_method(*, flt: ReportFilter) -> list[GroupRow]:
     Tenders belong to whole sales: with a product or category filter, these are the tenders of
     the sales that contain a matching line.
     """
-    sales = sale_lines(flt=flt).values("sale")
-    refunds = refund_lines(flt=flt).values("refund")
-    taken = (
-        Payment.objects.filter(sale__in=sales)
-        .values(key=F("method"))
-        .annotate(sales=Count("sale", distinct=True), paid=_sum("amount"))
-        .order_by()
-    )
+    labels = dict(Payment.Method.choices)
+    rows: dict = {}
+    live = flt
+    if use_summaries(flt):
+        days, live = parts(flt)
+        if days is not None:
+            summed = _hourly(days, flt).aggregate(
+                **{f"{m}_paid": _sum(m) for m in labels},
+                **{f"{m}_sales": Coalesce(Sum(f"{m}_sales"), 0) for m in labels},
+            )
+            for method in labels:
+                if summed[f"{method}_sales"]:
+                    _add(
+                        rows,
+                        method,
+                        {
+                            "key": method,
+                            "sales": summed[f"{method}_sales"],
+                            "paid": summed[f"{method}_paid"],
+                        },
+                    )
+    if live is not None:
+        sales = sale_lines(flt=live).values("sale")
+        taken = (
+            Payment.objects.filter(sale__in=sales)
+            .values(key=F("method"))
+            .annotate(sales=Count("sale", distinct=True), paid=_sum("amount"))
+            .order_by()
+        )
+        for row in taken:
+            _add(rows, row["key"], row)
     given = (
-        RefundPayment.objects.filter(refund__in=refunds)
+        RefundPayment.objects.filter(refund__in=refund_lines(flt=flt).values("refund"))
         .values(key=F("method"))
         .annotate(amount=_sum("amount"))
         .order_by()
     )
-    labels = dict(Payment.Method.choices)
-    taken = [{**row, "label": labels[row["key"]], "qty": 0} for row in taken]
+    taken = [{**row, "label": labels[row["key"]], "qty": 0} for row in rows.values()]
     given = [{**row, "label": labels[row["key"]]} for row in given]
     return _merge_groups(taken, given, empty_label="—")
 
@@ -445,17 +646,36 @@ class HeatCell:
 def sales_heat_map(*, flt: ReportFilter) -> list[HeatCell]:
     """Sales per weekday and hour of the day (local time), only the cells that had sales."""
     zone = store_timezone()
-    rows = (
-        sale_lines(flt=flt)
-        .annotate(
-            weekday=ExtractIsoWeekDay("sale__created_at", tzinfo=zone),
-            hour=ExtractHour("sale__created_at", tzinfo=zone),
+    cells: dict = {}
+    live = flt
+    if use_summaries(flt):
+        days, live = parts(flt)
+        if days is not None:
+            summed = (
+                _hourly(days, flt)
+                .values("weekday", "hour")
+                .annotate(paid=Sum("paid"), sales=Sum("sales"))
+                .order_by()
+            )
+            for row in summed:
+                _add(cells, (row["weekday"], row["hour"]), row)
+    if live is not None:
+        sold = (
+            sale_lines(flt=live)
+            .annotate(
+                weekday=ExtractIsoWeekDay("sale__created_at", tzinfo=zone),
+                hour=ExtractHour("sale__created_at", tzinfo=zone),
+            )
+            .values("weekday", "hour")
+            .annotate(paid=_sum(_paid()), sales=Count("sale", distinct=True))
+            .order_by()
         )
-        .values("weekday", "hour")
-        .annotate(paid=_sum(_paid()), sales=Count("sale", distinct=True))
-        .order_by("weekday", "hour")
-    )
-    return [HeatCell(row["weekday"], row["hour"], cents(row["paid"]), row["sales"]) for row in rows]
+        for row in sold:
+            _add(cells, (row["weekday"], row["hour"]), row)
+    return [
+        HeatCell(weekday, hour, cents(row["paid"]), int(row["sales"]))
+        for (weekday, hour), row in sorted(cells.items())
+    ]
 
 
 # --------------------------------------------------------------------------- refunds

@@ -1,0 +1,211 @@
+"""Summaries of closed days, so reports over years stay fast on a million sale lines.
+
+- `HourlySales` (local day, hour, cashier, register) and `DailyProductSales` (local day,
+  product) hold the sums of every sale made before `SummaryState.complete_until`.
+- Sales are only ever written "now", so a closed day never changes: catching up is writing
+  the days that closed since the last time, done by the first report read of a new day (a few
+  thousand rows), or all at once by `manage.py rebuild_sales_summaries`.
+- Reports read the summaries for closed days and the sale lines for the rest of the period
+  (today), so figures are live and equal to the raw aggregate (tests prove it).
+- Refunds are few; they are always read from the refund tables.
+- Checkout is untouched: summarising costs a sale nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import ExtractHour, TruncDate
+
+from pos.models import Payment, Sale, SaleLine
+
+from .filters import store_timezone, store_today
+from .models import DailyProductSales, HourlySales, SummaryState
+
+METHODS = ("cash", "card", "other")
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=store_timezone())
+
+
+def _state() -> SummaryState:
+    state = SummaryState.objects.order_by("pk").first()
+    zone = str(store_timezone())
+    if state is None:
+        return SummaryState.objects.create(time_zone=zone, complete_until=None)
+    if state.time_zone != zone:  # days are local days: another zone means other days
+        _clear()
+        state.time_zone, state.complete_until = zone, None
+        state.save()
+    return state
+
+
+def _clear() -> None:
+    HourlySales.objects.all().delete()
+    DailyProductSales.objects.all().delete()
+
+
+def summarised_until() -> date | None:
+    """Bring the summaries up to yesterday if a day closed since; the first unsummarised day.
+
+    One query when up to date. Never fails a report: if another request is summarising the
+    same days at the same moment, this one reads live figures instead.
+    """
+    state = SummaryState.objects.order_by("pk").first()
+    today = store_today()
+    if state and state.time_zone == str(store_timezone()) and state.complete_until == today:
+        return today
+    try:
+        with transaction.atomic():
+            return _catch_up(today)
+    except IntegrityError:
+        return None
+
+
+def _catch_up(today: date) -> date | None:
+    state = _state()
+    state = SummaryState.objects.select_for_update().get(pk=state.pk)
+    start = state.complete_until
+    if start is None:
+        first = Sale.objects.aggregate(first=Min("created_at"))["first"]
+        if first is None:
+            start = today
+        else:
+            start = first.astimezone(store_timezone()).date()
+    if start < today:
+        summarise_days(start, today)
+    state.complete_until = today
+    state.save(update_fields=["complete_until"])
+    return today
+
+
+def rebuild() -> dict[str, int]:
+    """Throw the summaries away and write them again from the sales (command, seeding)."""
+    with transaction.atomic():
+        _clear()
+        SummaryState.objects.all().delete()
+        summarised_until()
+    return {
+        "hourly_rows": HourlySales.objects.count(),
+        "product_rows": DailyProductSales.objects.count(),
+    }
+
+
+def summarise_days(first: date, until: date) -> None:
+    """Write the summaries of the local days first ≤ day < until (computed in the database)."""
+    zone = store_timezone()
+    start, end = local_midnight(first), local_midnight(until)
+    sales = Sale.objects.filter(created_at__gte=start, created_at__lt=end)
+    keys = {
+        "day": TruncDate("created_at", tzinfo=zone),
+        "hour": ExtractHour("created_at", tzinfo=zone),
+    }
+    hourly = (
+        sales.annotate(**keys)
+        .values("day", "hour", "cashier_id", "register_id")
+        .annotate(
+            sales=Count("id"),
+            items=Sum("item_count"),
+            gross=Sum("subtotal"),
+            discounts=Sum("discount_total"),
+            paid=Sum("total"),
+            tax=Sum("tax_total"),
+        )
+        .order_by()
+    )
+    tenders = _tenders(start, end)
+    HourlySales.objects.bulk_create(
+        (_hourly_row(row, tenders) for row in hourly.iterator()), batch_size=2000
+    )
+    DailyProductSales.objects.bulk_create(
+        (
+            DailyProductSales(**{name.removeprefix("sum_"): value for name, value in row.items()})
+            for row in _product_days(start, end).iterator()
+        ),
+        batch_size=2000,
+    )
+
+
+def _tenders(start: datetime, end: datetime) -> dict[tuple, dict]:
+    zone = store_timezone()
+    rows = (
+        Payment.objects.filter(sale__created_at__gte=start, sale__created_at__lt=end)
+        .annotate(
+            day=TruncDate("sale__created_at", tzinfo=zone),
+            hour=ExtractHour("sale__created_at", tzinfo=zone),
+        )
+        .values("day", "hour", "sale__cashier_id", "sale__register_id", "method")
+        .annotate(amount=Sum("amount"), sales=Count("sale", distinct=True))
+        .order_by()
+    )
+    tenders: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["day"], row["hour"], row["sale__cashier_id"], row["sale__register_id"])
+        tenders.setdefault(key, {})[row["method"]] = row
+    return tenders
+
+
+def _hourly_row(row: dict, tenders: dict[tuple, dict]) -> HourlySales:
+    from .selectors import cents
+
+    key = (row["day"], row["hour"], row["cashier_id"], row["register_id"])
+    by_method = tenders.get(key, {})
+    extra = {}
+    for method in METHODS:
+        found = by_method.get(method)
+        extra[method] = cents(found["amount"]) if found else cents(0)
+        extra[f"{method}_sales"] = found["sales"] if found else 0
+    return HourlySales(
+        day=row["day"],
+        hour=row["hour"],
+        weekday=row["day"].isoweekday(),
+        cashier_id=row["cashier_id"],
+        register_id=row["register_id"],
+        sales=row["sales"],
+        items=row["items"],
+        gross=cents(row["gross"]),
+        discounts=cents(row["discounts"]),
+        paid=cents(row["paid"]),
+        tax=cents(row["tax"]),
+        **extra,
+    )
+
+
+def _product_days(start: datetime, end: datetime):
+    from .selectors import MONEY, _net_of_tax, _paid
+
+    return (
+        SaleLine.objects.filter(sale__created_at__gte=start, sale__created_at__lt=end)
+        .annotate(day=TruncDate("sale__created_at", tzinfo=store_timezone()))
+        .values("day", "product_id")
+        .annotate(  # sum_ names: an annotation called "tax" would hide the column
+            sum_lines=Count("id"),
+            sum_quantity=Sum("quantity"),
+            sum_gross=Sum("gross", output_field=MONEY),
+            sum_discounts=Sum(F("discount") + F("cart_discount"), output_field=MONEY),
+            sum_paid=Sum(_paid(), output_field=MONEY),
+            sum_tax=Sum("tax", output_field=MONEY),
+            sum_revenue=Sum(_net_of_tax(), output_field=MONEY),
+        )
+        .order_by()
+    )
+
+
+def split(first: date, last: date) -> tuple[tuple[date, date] | None, datetime | None]:
+    """The part of [first, last] the summaries cover (days), and where live reading starts.
+
+    Returns ((first, last_summarised_day) or None, live_from or None).
+    """
+    until = summarised_until()
+    if until is None or until <= first:
+        return None, local_midnight(first)
+    covered_last = min(last, until - timedelta(days=1))
+    live_from = local_midnight(until) if last >= until else None
+    return (first, covered_last), live_from
+
+
+def day_filter(days: tuple[date, date]) -> Q:
+    return Q(day__gte=days[0], day__lte=days[1])

@@ -1,0 +1,134 @@
+"""The closed-day summaries give exactly the figures of the raw sale lines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from analytics import selectors
+from analytics.filters import ReportFilter, store_today
+from analytics.models import DailyProductSales, HourlySales, SummaryState
+from tests import factories
+from tests.reports_data import DAY1, DAY2, DAY3, build_shop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _new_york(settings):
+    settings.TIME_ZONE = "America/New_York"
+
+
+@pytest.fixture
+def shop(cashier, manager):
+    data = build_shop(cashier, manager)
+    # and one sale today, read live
+    factories.sale(cashier, (data["beans"], 2), (data["mug"], 1))
+    return data
+
+
+def figures(flt: ReportFilter) -> dict:
+    return {
+        "totals": selectors.sales_totals(flt=flt),
+        **{
+            f"series-{b}": selectors.sales_series(flt=flt, bucket=b)
+            for b in ("hour", "day", "week", "month")
+            if b != "hour" or flt.days <= 3
+        },
+        "top-revenue": selectors.top_products(flt=flt),
+        "top-quantity": selectors.top_products(flt=flt, order="quantity", limit=1),
+        **{
+            d: selectors.sales_by(flt=flt, dimension=d) for d in ("category", "cashier", "register")
+        },
+        "payments": selectors.sales_by_payment_method(flt=flt),
+        "heat": selectors.sales_heat_map(flt=flt),
+    }
+
+
+def periods(shop, cashier) -> list[ReportFilter]:
+    today = store_today()
+    return [
+        ReportFilter(start=DAY1, end=today, preset="custom"),
+        ReportFilter(start=DAY1, end=DAY3, preset="custom"),
+        ReportFilter(start=DAY2, end=DAY2, preset="custom"),
+        ReportFilter(start=today, end=today, preset="today"),
+        ReportFilter(start=DAY1, end=today, preset="custom", cashier=cashier),
+        ReportFilter(start=DAY1, end=today, preset="custom", register=shop["till2"]),
+        ReportFilter(start=DAY1, end=today, preset="custom", product=shop["mug"]),
+        ReportFilter(start=DAY1, end=today, preset="custom", category=shop["beans"].category),
+    ]
+
+
+def test_every_report_equals_the_raw_aggregate(shop, cashier, monkeypatch):
+    summarised = [figures(flt) for flt in periods(shop, cashier)]
+    assert HourlySales.objects.exists() and DailyProductSales.objects.exists()
+    monkeypatch.setattr(selectors, "use_summaries", lambda flt, by_product=False: False)
+    raw = [figures(flt) for flt in periods(shop, cashier)]
+    for one, other in zip(summarised, raw, strict=True):
+        assert one == other
+
+
+def test_today_is_read_live(shop, cashier):
+    today = store_today()
+    before = selectors.sales_totals(flt=ReportFilter(start=DAY1, end=today, preset="custom"))
+    factories.sale(cashier, (shop["mug"], 1))
+    after = selectors.sales_totals(flt=ReportFilter(start=DAY1, end=today, preset="custom"))
+    assert (after.sales, after.paid - before.paid) == (
+        before.sales + 1,
+        shop["mug"].price.amount
+        + selectors.cents(shop["mug"].price.amount * shop["mug"].tax_rate.rate / 100),
+    )
+    assert not HourlySales.objects.filter(day=today).exists()
+
+
+def test_summaries_hold_closed_days_only(shop):
+    selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
+    assert SummaryState.objects.get().complete_until == store_today()
+    hourly = HourlySales.objects.aggregate(paid=Sum("paid"), sales=Sum("sales"))
+    assert (hourly["sales"], hourly["paid"]) == (3, selectors.cents("55.21"))
+    assert DailyProductSales.objects.filter(day=DAY1).count() == 2
+
+
+def test_catch_up_writes_the_days_that_closed(shop):
+    selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
+    HourlySales.objects.filter(day__gte=DAY2).delete()
+    DailyProductSales.objects.filter(day__gte=DAY2).delete()
+    SummaryState.objects.update(complete_until=DAY2)  # as if the report was last read on DAY2
+    totals = selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
+    assert totals.paid == selectors.cents("55.21")
+    assert HourlySales.objects.filter(day=DAY2).count() == 1
+
+
+def test_time_zone_change_rebuilds(shop, settings):
+    flt = ReportFilter(start=DAY2, end=DAY2, preset="custom")
+    assert selectors.sales_totals(flt=flt).paid == selectors.cents("8.66")  # 23:30 in New York
+    settings.TIME_ZONE = "UTC"  # 03:30 on DAY3 in UTC
+    assert selectors.sales_totals(flt=flt).paid == selectors.cents("0")
+    assert SummaryState.objects.get().time_zone == "UTC"
+
+
+def test_rebuild_command(shop, capsys):
+    call_command("rebuild_sales_summaries")
+    assert "Summaries rebuilt: 3 hourly rows, 3 product-day rows" in capsys.readouterr().out
+    assert SummaryState.objects.count() == 1
+
+
+def test_report_queries_do_not_grow_with_the_range(shop, manager_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = store_today()
+
+    def count(start, end) -> int:
+        params = {"preset": "custom", "start": start.isoformat(), "end": end.isoformat()}
+        manager_client.get("/admin/reports/sales-overview/", params)  # summaries caught up
+        with CaptureQueriesContext(connection) as queries:
+            assert manager_client.get("/admin/reports/sales-overview/", params).status_code == 200
+        return len(queries.captured_queries)
+
+    # Closed days only, short and long; then periods ending today (read live too).
+    assert count(DAY1, DAY3) == count(DAY1.replace(month=1, day=1), DAY3.replace(day=31))
+    assert count(today - timedelta(days=29), today) == count(today - timedelta(days=900), today)
