@@ -10,19 +10,15 @@ from babel.numbers import get_currency_precision
 from django.http import HttpResponse
 from django.utils import timezone
 
+from pos_site.spreadsheet import safe_cell
+
 from .reports import Chart, Report, Table, change_text
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas ("=HYPERLINK(…)") in text a user may have typed."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def filename(report: Report, extension: str) -> str:

@@ -110,6 +110,16 @@ MATRIX = [
     ("receipts:html",                            "GET",  "/receipts/{sale}/",                                            L, 200, 403, 200, 200),
     # Wagtail admin (cashiers get a 403 page from AdminAccessMiddleware; "→/admin/" is Wagtail's refusal)
     ("wagtailadmin_home",                        "GET",  "/admin/",                                                      L, 403, 200, 200, 200),
+    # reports (analytics): managers only; a merchandiser gets the admin's 403 page
+    ("analytics:sales-overview",                  "GET",  "/admin/reports/sales-overview/",                             L, 403, 403, 200, 200),
+    ("analytics:top-products",                    "GET",  "/admin/reports/top-products/",                               L, 403, 403, 200, 200),
+    ("analytics:sales-by-category",               "GET",  "/admin/reports/sales-by-category/",                          L, 403, 403, 200, 200),
+    ("analytics:sales-by-cashier",                "GET",  "/admin/reports/sales-by-cashier/",                           L, 403, 403, 200, 200),
+    ("analytics:sales-by-register",               "GET",  "/admin/reports/sales-by-register/",                          L, 403, 403, 200, 200),
+    ("analytics:sales-by-payment-method",         "GET",  "/admin/reports/sales-by-payment-method/",                    L, 403, 403, 200, 200),
+    ("analytics:sales-heat-map",                  "GET",  "/admin/reports/sales-heat-map/",                             L, 403, 403, 200, 200),
+    ("analytics:refunds",                         "GET",  "/admin/reports/refunds/",                                    L, 403, 403, 200, 200),
+    ("analytics:inventory",                       "GET",  "/admin/reports/inventory/",                                  L, 403, 403, 200, 200),
     ("catalog_categories:list",                  "GET",  "/admin/catalog/categories/",                                   L, 403, 200, 200, 200),
     ("catalog_categories:add",                   "GET",  "/admin/catalog/categories/add/",                               L, 403, 200, 200, 200),
     ("catalog_categories:copy",                  "GET",  "/admin/catalog/categories/copy/{category}/",                   L, 403, 200, 200, 200),
