@@ -5,18 +5,20 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format migrate seed browser-deps screenshots clean serve-tls dev-cert
+.PHONY: run test install install-dev lock audit lint format migrate seed browser-deps screenshots clean serve-tls dev-cert
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+# The lock files pin every package, direct or not, with hashes (`make lock` after editing
+# requirements*.txt): what is installed is exactly what was tested and audited.
+$(VENV)/.installed: requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.lock requirements-dev.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -35,6 +37,18 @@ run: migrate
 ## test: install dev requirements and run the whole suite (browser tests need Debian's chromium)
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+LOCK := $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+## lock: re-resolve requirements*.txt into the hashed requirements*.lock files
+lock:
+	$(LOCK) --output-file requirements.lock requirements.txt
+	$(LOCK) --output-file requirements-dev.lock requirements-dev.txt
+
+## audit: known vulnerabilities in the locked packages (pip-audit) and in our code (bandit)
+audit: install-dev
+	$(PY) scripts/audit.py
 
 lint: install-dev
 	$(PY) -m ruff check .

@@ -695,7 +695,7 @@ def _update_rows(products: list[Product], names: list[str]) -> None:
     fields = [Product._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(Product._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
+    sql = f"UPDATE {quote(Product._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608  # nosec B608
     rows = [
         [field.get_db_prep_save(field.pre_save(product, False), connection) for field in fields]
         + [product.pk]
@@ -780,7 +780,7 @@ def _insert_rows(model, rows: list[dict[str, Any]]) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # model names  # noqa: S608  # nosec B608
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),

@@ -584,7 +584,8 @@ def _finite_decimal(
 def _decimal_places(value: Decimal) -> int:
     """Decimals the value really needs (10.500 needs 1), read off its digits, so it is exact."""
     _sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)  # finite values only
+    if not isinstance(exponent, int):  # NaN and infinities are refused before this point
+        raise ValueError(f"{value} is not a finite number")
     if exponent >= 0 or not any(digits):
         return 0
     trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
@@ -643,7 +644,8 @@ def _rate(value: object, what: str, code: str, key: object) -> Fraction:
 def _units(value: Decimal, places: int) -> int:
     """An amount already on the minor unit, as an ``int`` of minor units (exact)."""
     scaled = Fraction(_quantize(value, places)) * 10**places
-    assert scaled.denominator == 1
+    if scaled.denominator != 1:  # cannot happen after _quantize; never round silently
+        raise ValueError(f"{value} is not on the minor unit")
     return int(scaled)
 
 

@@ -339,7 +339,7 @@ def _next_number(prefix: str, name: str) -> str:
     table = connection.ops.quote_name(Counter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value",  # noqa: S608
+            f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value",  # noqa: S608  # nosec B608
             [name],
         )
         row = cursor.fetchone()
@@ -383,7 +383,7 @@ def _take_stock(wanted: dict[int, int], allow_negative: bool) -> dict[int, int]:
     pairs = [value for item in sorted(wanted.items()) for value in item]
     ids = sorted(wanted)
     sql = (
-        f"UPDATE {table} SET quantity_on_hand = quantity_on_hand - {case} "  # noqa: S608
+        f"UPDATE {table} SET quantity_on_hand = quantity_on_hand - {case} "  # noqa: S608  # nosec B608
         f"WHERE id IN ({', '.join(['%s'] * len(ids))})"
     )
     params = [*pairs, *ids]

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # text for reportlab markup, no XML parsed  # nosec B406
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # text for reportlab markup, no XML parsed  # nosec B406
 
 from django.conf import settings
 from reportlab.lib import colors
