@@ -412,12 +412,6 @@ class CheckoutView(PosView):
         )
 
 
-class SaleDetailView(PosView):
-    @extend_schema(summary="A completed sale", responses={200: SALE_RESPONSE, **ERRORS})
-    def get(self, request: Request, number: str) -> Response:
-        return Response(sale_payload(sale_for_user(number, request.user), store_locale()))
-
-
 def store_locale() -> str:
     return current_store_settings().locale
 
