@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from djmoney.money import Money
@@ -29,6 +28,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, pagination, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -519,6 +519,7 @@ class ProductViewSet(
         return self.get_paginated_response(self._payload(page))
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        # DRF's get_object_or_404: an id that is not a number ("null") is a 404, not a 500.
         row = get_object_or_404(selectors.product_rows(self.get_queryset()), pk=kwargs["pk"])
         return Response(self._payload([row])[0])
 

@@ -47,7 +47,10 @@ def exception_handler(exc, context):
         return response
     code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
     response.data = {
-        "detail": _first_message(getattr(exc, "detail", "")) or str(exc),
+        # Django's bare Http404 has no message; DRF's answer then says "Not found."
+        "detail": _first_message(getattr(exc, "detail", ""))
+        or str(exc)
+        or _first_message(response.data),
         "code": code if isinstance(code, str) else "error",
     }
     return response
