@@ -86,3 +86,51 @@ def test_the_simulated_gateway_approves_nothing_in_production(cashier_client, se
     response = pay(cashier_client, NUMBER, 400)
     assert response.json()["code"] == "gateway_not_configured"
     assert not Payment.objects.exists()
+
+
+CVC_FORMS = (f"cvc='{CVC}'", f"'cvc': '{CVC}'", f'"cvc": "{CVC}"', f"cvc={CVC}")
+
+
+def test_a_server_error_during_a_card_payment_leaks_no_card_data(
+    cashier_client, caplog, settings, monkeypatch
+):
+    """The developer's error page (DEBUG) and the e-mail to the admins show the failing frames
+    with their variables: the card number and CVC must not be among them."""
+    from django.core import mail
+
+    from pos.payments import SimulatedGateway
+
+    def broken_charge(self, *args, **kwargs):
+        raise RuntimeError("gateway timed out")
+
+    monkeypatch.setattr(SimulatedGateway, "charge", broken_charge)
+    monkeypatch.setattr(SimulatedGateway, "tokenize", broken_charge)
+    settings.DEBUG = True
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    cashier_client.raise_request_exception = False
+    caplog.set_level(logging.ERROR)
+
+    page = pay(cashier_client, NUMBER, 500)
+
+    reports = [page.content.decode(), caplog.text]
+    for message in mail.outbox:
+        reports.append(message.body)
+        reports.extend(str(content) for content, _ in message.alternatives)
+    assert "gateway timed out" in page.content.decode()  # the report is there…
+    everything = "\n".join(reports)
+    for secret in (NUMBER, "4242 4242 4242 4242", *CVC_FORMS):
+        assert secret not in everything  # …without the card
+
+
+def test_gateway_tokens_are_never_shown_to_cashiers(cashier, cashier_client):
+    sale = pay(cashier_client, NUMBER, 201).json()
+    token = Payment.objects.get(method="card").gateway_token
+    answers = [
+        cashier_client.get(f"/api/v1/sales/{sale['number']}/"),
+        cashier_client.get("/api/v1/shifts/current/sales/"),
+        cashier_client.get(f"/receipts/{sale['number']}/"),
+    ]
+    for response in answers:
+        assert response.status_code == 200
+        assert token not in response.content.decode()
+    assert token not in str(sale)
