@@ -25,6 +25,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
+from moneyed import CurrencyDoesNotExist
 from rest_framework import mixins, pagination, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -173,6 +174,7 @@ class MoneyInputField(serializers.Field):
     default_error_messages = {
         "invalid": "Enter a number.",
         "float": 'Send amounts as strings, e.g. "12.50", never as floating-point numbers.',
+        "currency": "“{currency}” is not a currency code; use a three-letter code such as USD.",
     }
 
     def to_internal_value(self, data) -> Money:
@@ -190,7 +192,10 @@ class MoneyInputField(serializers.Field):
             self.fail("invalid")
         if not amount.is_finite():
             self.fail("invalid")
-        return Money(amount, currency)
+        try:
+            return Money(amount, currency)
+        except CurrencyDoesNotExist:
+            self.fail("currency", currency=currency[:20])
 
     def to_representation(self, value):
         return money_payload(value.amount, str(value.currency))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
@@ -20,3 +22,20 @@ def test_a_bare_not_found_still_says_what_is_wrong(merchandiser_client):
     )
     assert response.status_code == 404
     assert response.json()["detail"] == "Not found."
+
+
+@pytest.mark.parametrize("currency", ["0", "XYZ", "Ü\x7f6"])
+def test_an_unknown_currency_is_a_validation_error(currency, merchandiser_client):
+    tax_rate = factories.tax_rate()
+    response = merchandiser_client.post(
+        "/api/v1/products/",
+        {
+            "name": "Beans",
+            "sku": "B-1",
+            "price": {"amount": "1.00", "currency": currency},
+            "tax_rate": tax_rate.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "not a currency code" in response.json()["errors"]["price"][0]
