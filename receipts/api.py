@@ -34,6 +34,22 @@ ERROR = OpenApiResponse(
 )
 
 
+EMAILED = {
+    200: inline_serializer(
+        "EmailedReceipt",
+        {
+            "detail": serializers.CharField(),
+            "number": serializers.CharField(),
+            "email": serializers.CharField(),
+        },
+    ),
+    400: ERROR,
+    403: ERROR,
+    404: ERROR,
+    503: ERROR,
+}
+
+
 class EmailReceiptView(APIView):
     permission_classes = [permissions.IsAuthenticated, MayOpenReceipts]
 
@@ -46,20 +62,7 @@ class EmailReceiptView(APIView):
             "unchanged."
         ),
         request=EmailReceiptIn,
-        responses={
-            200: inline_serializer(
-                "EmailedReceipt",
-                {
-                    "detail": serializers.CharField(),
-                    "number": serializers.CharField(),
-                    "email": serializers.CharField(),
-                },
-            ),
-            400: ERROR,
-            403: ERROR,
-            404: ERROR,
-            503: ERROR,
-        },
+        responses=EMAILED,
     )
     def post(self, request: Request, number: str) -> Response:
         return self.send(request, selectors.viewable_sale(number, request.user))
@@ -89,20 +92,7 @@ class EmailRefundReceiptView(EmailReceiptView):
         summary="Email the receipt of a refund or void (R-…)",
         description="As for a sale's receipt: the refund receipt names the original sale.",
         request=EmailReceiptIn,
-        responses={
-            200: inline_serializer(
-                "EmailedRefundReceipt",
-                {
-                    "detail": serializers.CharField(),
-                    "number": serializers.CharField(),
-                    "email": serializers.CharField(),
-                },
-            ),
-            400: ERROR,
-            403: ERROR,
-            404: ERROR,
-            503: ERROR,
-        },
+        responses=EMAILED,
     )
     def post(self, request: Request, number: str) -> Response:
         return self.send(request, selectors.viewable_refund(number, request.user))
