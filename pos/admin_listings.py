@@ -27,7 +27,7 @@ from wagtail_modeladmin.views import (
 
 from . import admin_selectors as selectors
 from .admin_views import forbidden, quantity_text
-from .models import Payment, Refund, Sale, Shift, StockMovement
+from .models import OfflineSale, Payment, Refund, Sale, Shift, StockMovement
 
 
 class ReadOnlyPermissionHelper(PermissionHelper):
@@ -432,8 +432,76 @@ class StockMovementAdmin(ReadOnlyModelAdmin):
         }
 
 
+# --------------------------------------------------------------------------- offline sales
+
+
+class SalesPermissionHelper(ReadOnlyPermissionHelper):
+    """Whoever may see the sales may see how the offline ones arrived."""
+
+    @cached_property
+    def view_permission(self) -> str:
+        return "pos.view_sale"
+
+
+class OfflineSaleAdmin(ReadOnlyModelAdmin):
+    """Sales rung up offline, as they synced: the ones a manager should check come first."""
+
+    model = OfflineSale
+    permission_helper_class = SalesPermissionHelper
+    inspect_view_enabled = False
+    menu_label = "Offline sales"
+    menu_icon = "warning"
+    menu_order = 150
+    list_display = (
+        "sale_link",
+        "provisional_number",
+        "sold",
+        "received",
+        "charged",
+        "catalog",
+        "difference",
+        "review",
+    )
+    list_filter = ("needs_review", "negative_stock", ("received_at", DateFilter))
+    search_fields = ("provisional_number", "sale__number")
+    ordering = ("-needs_review", "-received_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sale")
+
+    @admin.display(description="Sale", ordering="sale__number")
+    def sale_link(self, obj: OfflineSale):
+        return format_html('<a href="{}">{}</a>', sale_inspect_url(obj.sale_id), obj.sale.number)
+
+    @admin.display(description="Sold (register clock)", ordering="sold_at")
+    def sold(self, obj: OfflineSale) -> str:
+        return selectors.store_datetime_text(obj.sold_at)
+
+    @admin.display(description="Received", ordering="received_at")
+    def received(self, obj: OfflineSale) -> str:
+        return selectors.store_datetime_text(obj.received_at)
+
+    @admin.display(description="Charged")
+    def charged(self, obj: OfflineSale) -> str:
+        return selectors.money_text(obj.sale.total)
+
+    @admin.display(description="At catalog prices")
+    def catalog(self, obj: OfflineSale) -> str:
+        return selectors.money_text(obj.catalog_total)
+
+    @admin.display(description="Difference", ordering="price_difference")
+    def difference(self, obj: OfflineSale) -> str:
+        return selectors.signed_money_text(obj.price_difference)
+
+    @admin.display(description="To check", ordering="needs_review")
+    def review(self, obj: OfflineSale):
+        if not obj.needs_review:
+            return "—"
+        return format_html("{} {}", status_tag("Check", tone="alert"), " ".join(obj.review_reasons))
+
+
 class SalesGroup(ModelAdminGroup):
     menu_label = "Sales"
     menu_icon = "doc-full-inverse"
     menu_order = 250
-    items = (SaleAdmin, RefundAdmin, ShiftAdmin, StockMovementAdmin)
+    items = (SaleAdmin, OfflineSaleAdmin, RefundAdmin, ShiftAdmin, StockMovementAdmin)

@@ -417,3 +417,33 @@ class LowStockAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Low stock: {self.product_id} ({self.quantity} ≤ {self.threshold})"
+
+
+class OfflineSale(models.Model):
+    """A sale rung up while the register was offline, as it arrived when the network came back.
+
+    The sale itself is an ordinary `Sale` (numbered on arrival, its `idempotency_key` is the
+    client's UUID); this row keeps what only an offline sale has: the provisional number printed
+    on the customer's receipt, the register's own clock and totals, and why a manager should look
+    at it (prices that differ from the catalog, stock that went negative, a product no longer
+    sold, no open shift when it arrived).
+    """
+
+    sale = models.OneToOneField(Sale, on_delete=models.CASCADE, related_name="offline")
+    client_id = models.UUIDField(unique=True, help_text="The register's UUID for the sale.")
+    provisional_number = models.CharField(max_length=40)
+    fingerprint = models.CharField(max_length=64, help_text="What was sent, to spot key reuse.")
+    sold_at = models.DateTimeField(null=True, blank=True, help_text="The register's clock.")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    client_total = _money(help_text="The total the register computed offline.")
+    catalog_total = _money(help_text="The same cart at the catalog's prices when it arrived.")
+    price_difference = _money(help_text="Charged total minus the catalog total (signed).")
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_reasons = models.JSONField(default=list, blank=True)
+    negative_stock = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.provisional_number} → {self.sale_id}"

@@ -10,7 +10,7 @@ from wagtail.models import Site
 
 from catalog import services as catalog_services
 from pos import services as pos_services
-from pos.models import StockMovement
+from pos.models import OfflineSale, StockMovement
 from pos.refunds import RefundLineRequest, refund_sale
 from receipts.links import make_token
 from receipts.models import ReceiptTemplate
@@ -48,8 +48,20 @@ def shop(users):
     pending = catalog_services.save_pending_import(
         b"sku,name\n", user=merchandiser, filename="products.csv"
     )
+    # The admin's offline-sales listing row for the sale (as if it had synced from offline), so
+    # its edit/delete URLs meet an existing object; no second sale is made.
+    offline = OfflineSale.objects.create(
+        sale=sale,
+        client_id=sale.idempotency_key,
+        provisional_number="OFF-1-0001",
+        fingerprint="0" * 64,
+        client_total=sale.total,
+        catalog_total=sale.total,
+        price_difference=sale.total * 0,
+    )
     return {
         "product": product.pk,
+        "offline_sale": offline.pk,
         "category": product.category_id,
         "tax_rate": product.tax_rate_id,
         "revision": revision.pk,
