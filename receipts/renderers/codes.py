@@ -3,6 +3,8 @@ a `Drawing` for the PDF and the same drawing as inline SVG for the HTML page."""
 
 from __future__ import annotations
 
+import re
+
 from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.graphics.shapes import Drawing
@@ -43,4 +45,19 @@ def code_svg(number: str, kind: str) -> str:
         return ""
     svg = renderSVG.drawToString(drawing)
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else ""
+    return _presentation_attributes(svg[start:]) if start >= 0 else ""
+
+
+STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _presentation_attributes(svg: str) -> str:
+    """reportlab writes `style="fill: …; stroke: …"`; the page's Content Security Policy blocks
+    style attributes (every bar would turn black), so each property becomes an SVG
+    presentation attribute (`fill="…"`), which a CSP does not touch."""
+
+    def attributes(match: re.Match) -> str:
+        pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+        return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+    return STYLE_ATTRIBUTE.sub(attributes, svg)

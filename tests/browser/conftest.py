@@ -71,7 +71,7 @@ def new_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: _csp_violation(message.text, errors))
+        page.on("console", lambda message: _csp_violation(message, errors))
         return page
 
     yield make
@@ -80,10 +80,10 @@ def new_page(browser, live_server):
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
 
-def _csp_violation(text: str, errors: list[str]) -> None:
+def _csp_violation(message, errors: list[str]) -> None:
     """Chromium logs every Content Security Policy violation to the console: each one fails."""
-    if "Content Security Policy" in text:
-        errors.append(text)
+    if "Content Security Policy" in message.text:
+        errors.append(f"{message.location.get('url')}: {message.text[:160]}")
 
 
 @pytest.fixture

@@ -403,3 +403,14 @@ def test_cash_rounding_is_shown(cashier, manager):
     after = {t.label: t.amount for t in receipt.after_total}
     assert after == {"Cash rounding": "$0.01", "Rounded total": "$1.10"}
     assert "Rounded total" in render_text(receipt)
+
+
+@pytest.mark.parametrize("kind", ["code128", "qr"])
+def test_the_sale_code_svg_draws_under_a_strict_content_security_policy(kind):
+    """Style attributes are blocked by the CSP (every bar would turn black): presentation
+    attributes only."""
+    from receipts.renderers.codes import code_svg
+
+    svg = code_svg("S-000123", kind)
+    assert svg.startswith("<svg") and 'fill="' in svg
+    assert "style=" not in svg
