@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lock audit lint format migrate seed browser-deps screenshots clean serve-tls dev-cert
+.PHONY: run test install install-dev lock audit lint format migrate seed browser-deps screenshots clean serve-tls dev-cert bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,18 @@ serve-tls: migrate
 ## screenshots: the cashier's manual pictures (docs/manual/img/) and the register's first-load figures
 screenshots: install-dev
 	$(PY) scripts/screenshots.py
+
+## bench: every scenario in bench/ on SQLite, then on PostgreSQL when DATABASE_URL points at it
+## (BENCH="checkout throughput" for some; one scenario: .venv/bin/python -m bench checkout)
+BENCH ?= $(sort $(basename $(notdir $(filter-out bench/common.py bench/__main__.py bench/__init__.py \
+	bench/_%,$(wildcard bench/*.py)))))
+bench: install-dev
+	@set -e; for scenario in $(BENCH); do \
+		echo "== $$scenario on SQLite =="; env -u DATABASE_URL $(PY) -m bench $$scenario; \
+	done
+	@set -e; case "$$DATABASE_URL" in postgres*) for scenario in $(BENCH); do \
+		echo "== $$scenario on PostgreSQL =="; $(PY) -m bench $$scenario; \
+	done;; *) echo "DATABASE_URL is not PostgreSQL: PostgreSQL runs skipped";; esac
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
