@@ -104,6 +104,8 @@ def machine() -> dict:
         "cpu": cpu,
         "cpus": os.cpu_count(),
         "database": database_label(),
+        # Shared machine: the 1-minute load average when the figures were taken says how noisy.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
