@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from store.selectors import current_store_settings
 
 from .pricing import currency_places
+from .selectors import pricing_rules
 
 # Receipts by email (POST /api/v1/sales/{number}/email-receipt/, receipts/api.py): the screen
 # after a payment, a sale in the recent-sales list and a refund show an address field.
@@ -46,11 +47,15 @@ def register_config(request: HttpRequest) -> dict:
             "shift_report": reverse("shift-report", args=[0]).replace("/0/", "/{id}/"),
             "shift_report_pdf": reverse("shift-report-pdf", args=[0]).replace("/0/", "/{id}/"),
             "login": f"{settings.LOGIN_URL}?next={request.path}",
+            # Sales made offline are sent here when the server is reachable (static/pos/offline.js).
+            "offline_sales": reverse("api-offline-sales"),
         },
         "currency": store.currency,
         "locale": store.locale.replace("_", "-"),
         "currency_places": currency_places(store.currency),
         "cash_rounding": str(store.cash_rounding),
+        # The store's money rules for static/pos/pricing.js (the port of pos/pricing.py).
+        "pricing_rules": pricing_rules_payload(store),
         "can_discount": request.user.has_perm("pos.apply_discount"),
         # Without these a manager approves refunds and voids on the register in place.
         "can_refund": request.user.has_perm("pos.refund_sale"),
@@ -59,6 +64,17 @@ def register_config(request: HttpRequest) -> dict:
         "simulated_gateway": settings.POS_PAYMENT_GATEWAY.endswith(".SimulatedGateway"),
         "page_size": page_size,
         "messages": register_messages(),
+    }
+
+
+def pricing_rules_payload(store) -> dict:
+    rules = pricing_rules(store)
+    return {
+        "currency": rules.currency,
+        "currency_places": currency_places(rules.currency),
+        "prices_include_tax": rules.prices_include_tax,
+        "tax_per_line": rules.tax_per_line,
+        "cash_rounding": None if rules.cash_rounding is None else str(rules.cash_rounding),
     }
 
 
@@ -77,6 +93,17 @@ def register_messages() -> dict[str, str]:
         "page_error": _("Something went wrong on this page. Reload it (F5); your cart is kept."),
         "added": _("Added {name}"),
         "unknown_barcode": _("Unknown barcode {code}: nothing was added."),
+        "offline_waiting": _(
+            "Offline — sales will sync: {count} sale(s) made offline are waiting to be sent."
+        ),
+        "offline_refused": _(
+            "{count} sale(s) made offline could not be recorded by the server; call a manager."
+        ),
+        "offline_synced": _("{count} sale(s) made offline are now recorded."),
+        "card_offline": _(
+            "Card payments need the network: the bank must approve them. "
+            "Take cash or another payment."
+        ),
         "scan_busy": _("Finish or close the payment first, then scan."),
         "no_products": _("No products match."),
         "no_products_search": _("No products match “{query}”."),

@@ -7,6 +7,7 @@ import { installScanner } from "./scanner.js";
 import { createPayment } from "./payment.js";
 import { createShift } from "./shift.js";
 import { createSales } from "./sales.js";
+import { syncOfflineSales } from "./offline.js";
 
 const config = JSON.parse($("#register-config").textContent);
 const t = config.messages;
@@ -941,6 +942,22 @@ function wire() {
   });
 }
 
+// ------------------------------------------------------------------ offline sales
+
+// Sales made offline wait in IndexedDB (offline.js) until the server confirms each one; they
+// are sent when the page starts and whenever the browser says the network is back.
+async function syncOffline() {
+  let result;
+  try {
+    result = await syncOfflineSales({ post: api.post, url: urls.offline_sales });
+  } catch {
+    return; // no IndexedDB here (a private window may refuse it): nothing was queued either
+  }
+  if (result.sent.length) toast(format(t.offline_synced, { count: result.sent.length }));
+  if (result.waiting) showBanner(format(t.offline_waiting, { count: result.waiting }));
+  else if (result.refused) showBanner(format(t.offline_refused, { count: result.refused }));
+}
+
 // ------------------------------------------------------------------ start
 
 async function start() {
@@ -976,8 +993,11 @@ async function start() {
   } finally {
     document.documentElement.dataset.shift = "checked";
   }
+  await syncOffline();
+  document.documentElement.dataset.offlineSync = "done";
 }
 
 
 wire();
+window.addEventListener("online", syncOffline);
 start();

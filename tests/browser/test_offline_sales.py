@@ -1,0 +1,183 @@
+"""Sales made offline in the browser: queued in IndexedDB, kept over a reload, synced once.
+
+The network is cut with Playwright's offline mode. Sales are priced and queued by
+static/pos/offline.js (pricing.js inside) on the register page; the page sends the queue when it
+starts and when the network comes back; the server records each sale exactly once.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from catalog.models import Product
+from pos.models import OfflineSale, Register, Sale
+from tests import factories
+from tests.conftest import make_user
+
+from .register import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Runs in the page: three sales with the rules the page was given, queued by offline.js.
+QUEUE_THREE = """async ({ beans, mug }) => {
+    const offline = await import("/static/pos/offline.js");
+    const config = JSON.parse(document.getElementById("register-config").textContent);
+    const rules = config.pricing_rules;
+    const made = [];
+    const carts = [
+        { lines: [{ ...beans, quantity: 2 }], payments: [{ method: "cash", amount: "50.00" }] },
+        { lines: [{ ...mug, quantity: 1 }, { ...beans, quantity: 1 }],
+          payments: [{ method: "other", amount: "5.00", reference: "voucher" },
+                     { method: "cash", amount: "20.00" }] },
+        { lines: [{ ...mug, quantity: 3 }], payments: [{ method: "cash", amount: "20.00" }] },
+    ];
+    for (const cart of carts) {
+        const sale = { register: beans.register, ...cart };
+        const record = await offline.recordOfflineSale(sale, rules);
+        made.push({ number: record.provisional_number, total: record.priced.total,
+                    change: record.settlement.change });
+    }
+    return made;
+}"""
+
+PENDING = """async () => {
+    const offline = await import("/static/pos/offline.js");
+    return (await offline.pendingSales()).map((sale) => sale.provisional_number);
+}"""
+
+SYNC = """async () => {
+    const offline = await import("/static/pos/offline.js");
+    const { createApi } = await import("/static/pos/api.js");
+    const config = JSON.parse(document.getElementById("register-config").textContent);
+    const api = createApi(config.messages);
+    const url = config.urls.offline_sales;
+    const result = await offline.syncOfflineSales({ post: api.post, url });
+    return { sent: result.sent.map((sale) => sale.number), waiting: result.waiting,
+             offline: result.offline, refused: result.refused };
+}"""
+
+
+def line_of(product, register) -> dict:
+    return {
+        "product": product.pk,
+        "name": product.name,
+        "unit_price": str(product.price.amount),
+        "tax_rate": str(product.tax_rate.rate),
+        "register": register.pk,
+    }
+
+
+@pytest.fixture
+def shop(db):
+    make_user("casey", "Cashiers")
+    register = Register.objects.order_by("pk").first()
+    beans = factories.product("Espresso beans", "10.00", stock=10)  # 8.25 % tax on top
+    mug = factories.product("Mug", "4.00", stock=5)
+    return {"register": register, "beans": beans, "mug": mug}
+
+
+def products(shop) -> dict:
+    return {
+        "beans": line_of(shop["beans"], shop["register"]),
+        "mug": line_of(shop["mug"], shop["register"]),
+    }
+
+
+def test_three_sales_offline_survive_a_reload_and_sync_exactly_once(page, shop):
+    sign_in(page, "casey")
+    page.context.set_offline(True)
+    made = page.evaluate(QUEUE_THREE, products(shop))
+    numbers = [f"OFF-{shop['register'].pk}-{n:04d}" for n in (1, 2, 3)]
+    assert [sale["number"] for sale in made] == numbers
+    assert [sale["total"] for sale in made] == ["21.65", "15.16", "12.99"]
+    assert made[0]["change"] == "28.35"
+    result = page.evaluate(SYNC)  # the network is down: nothing leaves the queue
+    assert result == {"sent": [], "waiting": 3, "offline": True, "refused": 0}
+    assert Sale.objects.count() == 0
+
+    # The network comes back but the server is still unreachable (the page tries at once).
+    page.route("**/api/v1/offline-sales/", lambda route: route.abort())
+    page.context.set_offline(False)
+    page.reload()
+    page.wait_for_selector("html[data-offline-sync]")
+    expect(page.locator("#banner")).to_contain_text("Offline — sales will sync: 3 sale(s)")
+    assert page.evaluate(PENDING) == numbers
+    assert Sale.objects.count() == 0
+
+    page.unroute("**/api/v1/offline-sales/")
+    page.reload()  # back online: the page sends the queue as it starts
+    page.wait_for_selector("html[data-offline-sync]")
+    expect(page.locator("#toasts")).to_contain_text("3 sale(s) made offline are now recorded")
+    assert page.evaluate(PENDING) == []
+    offline = list(OfflineSale.objects.order_by("sale__number"))
+    assert [o.provisional_number for o in offline] == numbers
+    assert [str(o.sale.total.amount) for o in offline] == ["21.65", "15.16", "12.99"]
+    assert not any(o.needs_review for o in offline)
+    assert Product.objects.get(pk=shop["beans"].pk).quantity_on_hand == 10 - 3
+    assert Product.objects.get(pk=shop["mug"].pk).quantity_on_hand == 5 - 4
+
+
+def test_the_same_queue_sent_from_two_tabs_records_three_sales(page, shop):
+    sign_in(page, "casey")
+    page.context.set_offline(True)
+    page.evaluate(QUEUE_THREE, products(shop))
+    copies = page.evaluate(
+        """async () => {
+            const offline = await import("/static/pos/offline.js");
+            return (await offline.pendingSales()).map((sale) => sale.payload);
+        }"""
+    )
+    page.context.set_offline(False)
+    second = page.context.new_page()  # same browser profile: the same IndexedDB queue
+    second.goto("/register/")  # starts sending the queue as it loads...
+    # ...while the first tab sends its copy of the same three sales, as a tab that read the
+    # queue before the other one emptied it would.
+    replies = page.evaluate(
+        """async (copies) => {
+            const { createApi } = await import("/static/pos/api.js");
+            const config = JSON.parse(document.getElementById("register-config").textContent);
+            const api = createApi(config.messages);
+            const answers = await Promise.all(
+                copies.map((body) => api.post(config.urls.offline_sales, body)));
+            return answers.map((answer) => answer.data.offline.provisional_number);
+        }""",
+        copies,
+    )
+    assert replies == [f"OFF-{shop['register'].pk}-{n:04d}" for n in (1, 2, 3)]
+    second.wait_for_selector("html[data-offline-sync]")
+    assert page.evaluate(SYNC)["waiting"] == 0
+    assert page.evaluate(PENDING) == []
+    assert Sale.objects.count() == OfflineSale.objects.count() == 3
+    assert Product.objects.get(pk=shop["beans"].pk).quantity_on_hand == 10 - 3
+    assert Product.objects.get(pk=shop["mug"].pk).quantity_on_hand == 5 - 4
+
+
+def test_cards_are_refused_offline_with_the_reason(page, shop):
+    sign_in(page, "casey")
+    page.context.set_offline(True)
+    refused = page.evaluate(
+        """async ({ beans }) => {
+            const offline = await import("/static/pos/offline.js");
+            const config = JSON.parse(document.getElementById("register-config").textContent);
+            try {
+                await offline.recordOfflineSale(
+                    { register: beans.register, lines: [{ ...beans, quantity: 1 }],
+                      payments: [{ method: "card", amount: "10.83" }] },
+                    config.pricing_rules,
+                    { cardRefused: config.messages.card_offline },
+                );
+                return null;
+            } catch (error) {
+                return { code: error.code, message: error.message,
+                         queued: (await offline.pendingSales()).length };
+            }
+        }""",
+        products(shop),
+    )
+    assert refused == {
+        "code": "card_offline",
+        "message": "Card payments need the network: the bank must approve them. "
+        "Take cash or another payment.",
+        "queued": 0,
+    }
