@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from store.selectors import current_store_settings
 
@@ -22,6 +30,77 @@ EMAIL_RECEIPTS = True
 def register_page(request: HttpRequest) -> HttpResponse:
     """The selling screen: an HTML shell; static/pos/register.js talks to the JSON API."""
     return render(request, "pos/register.html", {"register_config": register_config(request)})
+
+
+# What the register needs to open with no network: cached by its service worker.
+REGISTER_ASSETS = (
+    "css/site.css",
+    "img/favicon.svg",
+    "pos/register.css",
+    "pos/register.js",
+    "pos/dom.js",
+    "pos/api.js",
+    "pos/money.js",
+    "pos/scanner.js",
+    "pos/payment.js",
+    "pos/shift.js",
+    "pos/sales.js",
+    "pos/offline.js",
+    "pos/pricing.js",
+)
+
+
+@lru_cache(maxsize=1)
+def _service_worker_source() -> tuple[str, str]:
+    """The worker's code and a version that changes with it and with any cached file."""
+    digest = hashlib.sha256()
+    for name in ("pos/service-worker.js", *REGISTER_ASSETS):
+        path = finders.find(name)
+        digest.update(name.encode())
+        digest.update(Path(path).read_bytes() if path else b"missing")
+    code = Path(finders.find("pos/service-worker.js")).read_text()
+    return code, digest.hexdigest()[:16]
+
+
+@require_GET
+def register_service_worker(request: HttpRequest) -> HttpResponse:
+    """/register/sw.js: the service worker, served from /register/ so its scope covers the page.
+
+    Public like a static file (it names only static files and API paths): a signed-out
+    browser must still be able to fetch it to update or remove it.
+    """
+    code, version = _service_worker_source()
+    constants = {
+        "VERSION": version,
+        "PAGE": reverse("register"),
+        "ASSETS": [static(name) for name in REGISTER_ASSETS],
+        "CATALOG": [reverse("product-list"), reverse("category-list")],
+    }
+    head = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in constants.items())
+    response = HttpResponse(head + code, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = reverse("register")
+    return response
+
+
+@require_GET
+def register_manifest(request: HttpRequest) -> HttpResponse:
+    """/register/manifest.webmanifest: the register installs as an app opening on /register/."""
+    store = current_store_settings()
+    page = reverse("register")
+    manifest = {
+        "name": f"{store.store_name} · {_('Register')}",
+        "short_name": _("Register"),
+        "start_url": page,
+        "scope": page,
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f2937",
+        "icons": [{"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
 
 
 def register_config(request: HttpRequest) -> dict:
@@ -49,6 +128,8 @@ def register_config(request: HttpRequest) -> dict:
             "login": f"{settings.LOGIN_URL}?next={request.path}",
             # Sales made offline are sent here when the server is reachable (static/pos/offline.js).
             "offline_sales": reverse("api-offline-sales"),
+            "service_worker": reverse("register-service-worker"),
+            "register": reverse("register"),
         },
         "currency": store.currency,
         "locale": store.locale.replace("_", "-"),
@@ -98,6 +179,10 @@ def register_messages() -> dict[str, str]:
         ),
         "offline_refused": _(
             "{count} sale(s) made offline could not be recorded by the server; call a manager."
+        ),
+        "offline_start": _(
+            "Offline — the server cannot be reached. {count} sale(s) made offline are waiting "
+            "and will sync when it is back."
         ),
         "offline_synced": _("{count} sale(s) made offline are now recorded."),
         "card_offline": _(

@@ -7,7 +7,7 @@ import { installScanner } from "./scanner.js";
 import { createPayment } from "./payment.js";
 import { createShift } from "./shift.js";
 import { createSales } from "./sales.js";
-import { syncOfflineSales } from "./offline.js";
+import { pendingCount, syncOfflineSales } from "./offline.js";
 
 const config = JSON.parse($("#register-config").textContent);
 const t = config.messages;
@@ -975,6 +975,12 @@ async function start() {
   } catch (error) {
     if (error.kind === "session") {
       report(error);
+    } else if (error.kind === "network") {
+      // Opened from the service worker's cache with no network: say so, and what waits.
+      const waiting = await pendingCount().catch(() => 0);
+      showBanner(format(t.offline_start, { count: waiting }), {
+        action: { text: t.retry, run: start },
+      });
     } else {
       showBanner(`${t.load_failed} ${error.message}`, { action: { text: t.retry, run: start } });
     }
@@ -998,6 +1004,20 @@ async function start() {
 }
 
 
+// The service worker keeps the page and its files, so the register opens with no network.
+function installServiceWorker() {
+  if (!("serviceWorker" in navigator)) return; // not a secure origin (plain http to a LAN IP)
+  navigator.serviceWorker.register(urls.service_worker, { scope: urls.register }).catch(() => {});
+  $(".topbar-user").addEventListener("submit", () => {
+    const worker = navigator.serviceWorker.controller;
+    if (worker) worker.postMessage("signed-out");
+  });
+}
+
 wire();
-window.addEventListener("online", syncOffline);
+installServiceWorker();
+window.addEventListener("online", () => {
+  if (document.documentElement.dataset.ready) syncOffline();
+  else start(); // opened offline: load the register now that the network is back
+});
 start();

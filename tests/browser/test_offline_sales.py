@@ -181,3 +181,30 @@ def test_cards_are_refused_offline_with_the_reason(page, shop):
         "Take cash or another payment.",
         "queued": 0,
     }
+
+
+def test_the_register_opens_with_no_network_once_loaded(page, shop):
+    sign_in(page, "casey")
+    manifest = page.evaluate(
+        """async () => (await fetch(document.querySelector("link[rel=manifest]").href)).json()"""
+    )
+    assert manifest["start_url"] == manifest["scope"] == "/register/"
+    assert manifest["display"] == "standalone"
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.reload()  # the worker controls the page from now on, and has cached its files
+    page.wait_for_selector("html[data-offline-sync]")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    expect(page.locator(".tile", has_text="Espresso beans")).to_be_visible()
+
+    page.context.set_offline(True)
+    page.reload()
+    # The shell, the modules and the last catalog answer come from the worker's cache.
+    expect(page.locator("#search")).to_be_visible()
+    expect(page.locator("#banner")).to_contain_text("Offline — the server cannot be reached.")
+    assert (
+        page.evaluate("async () => typeof (await import('/static/pos/pricing.js')).priceCart")
+        == "function"
+    )
+    page.context.set_offline(False)  # the network is back: the register loads by itself
+    page.wait_for_selector("html[data-ready]")
+    expect(page.locator("#banner")).to_be_hidden()

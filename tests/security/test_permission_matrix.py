@@ -60,6 +60,8 @@ MATRIX = [
     ("logout",                                   "POST", "/logout/",                                                     L, L, L, L, L),
     ("no-role",                                  "GET",  "/no-role/",                                                    403, 403, 403, 403, 403),
     ("register",                                 "GET",  "/register/",                                                   L, 200, 403, 200, 200),
+    ("register-service-worker",                  "GET",  "/register/sw.js",                                              200, 200, 200, 200, 200),
+    ("register-manifest",                        "GET",  "/register/manifest.webmanifest",                               200, 200, 200, 200, 200),
     ("shift-report-pdf",                         "GET",  "/shifts/{shift}/report.pdf",                                   L, 200, 404, 200, 200),
     ("shift-report",                             "GET",  "/shifts/{shift}/report/",                                      L, 200, 404, 200, 200),
     # API (token or session; DRF answers 401 to anonymous callers)
