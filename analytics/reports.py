@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date, format_datetime
@@ -162,7 +162,7 @@ def overview_report(flt: ReportFilter) -> Report:
         _metric("Gross sales", now.gross, before.gross),
         _metric("Discounts", now.discounts, before.discounts, good_when_up=False),
         _metric("Refunds", now.refunds, before.refunds, good_when_up=False),
-        _metric("Net sales", now.net, before.net),
+        _metric("Net sales (tax incl.)", now.net, before.net),
         _metric("Tax", now.tax, before.tax),
         _metric("Sales", now.sales, before.sales, kind="int"),
         _metric("Average basket", now.average_basket, before.average_basket),
@@ -173,20 +173,20 @@ def overview_report(flt: ReportFilter) -> Report:
     report.charts = [
         Chart(
             kind="bar" if len(series) <= 62 else "line",
-            title=f"Net sales by {flt.bucket}",
+            title=f"Net sales (tax incl.) by {flt.bucket}",
             labels=labels,
-            series=[Series("Net sales", [item.net for item in series])],
+            series=[Series("Net sales (tax incl.)", [item.net for item in series])],
         )
     ]
     report.tables = [
         Table(
-            title=f"Net sales by {flt.bucket}",
+            title=f"Net sales (tax incl.) by {flt.bucket}",
             columns=[
                 Column(flt.bucket.capitalize()),
                 Column("Sales", "int"),
                 Column("Paid", "money"),
                 Column("Refunds", "money"),
-                Column("Net sales", "money"),
+                Column("Net sales (tax incl.)", "money"),
             ],
             rows=[
                 [label, item.sales, item.paid, item.refunds, item.net]
@@ -197,7 +197,8 @@ def overview_report(flt: ReportFilter) -> Report:
     previous = flt.previous()
     report.notes = [
         f"Compared with {previous.start:%Y-%m-%d} to {previous.end:%Y-%m-%d}.",
-        "Net sales = what customers paid (tax included) − refunds and voids made in the period.",
+        "Net sales (tax incl.) = what customers paid − refunds and voids made in the period, "
+        "i.e. gross − discounts + tax (when shelf prices exclude it) − refunds.",
     ]
     return report
 
@@ -295,9 +296,12 @@ def heat_map_report(flt: ReportFilter) -> Report:
     report = _report("sales-heat-map", "Sales by hour and weekday", flt)
     cells = {(cell.weekday, cell.hour): cell.paid for cell in selectors.sales_heat_map(flt=flt)}
     peak = max(cells.values(), default=selectors.ZERO)
+    # Only the opening hours: from the first to the last hour that ever had a sale.
+    opened = sorted({hour for _day, hour in cells}) or [0, 23]
+    hours = range(opened[0], opened[-1] + 1)
     rows, levels = [], []
     for day, name in enumerate(WEEKDAYS, start=1):
-        values = [cells.get((day, hour), selectors.ZERO) for hour in range(24)]
+        values = [cells.get((day, hour), selectors.ZERO) for hour in hours]
         rows.append([name, *values, sum(values, selectors.ZERO)])
         levels.append([0, *[_level(value, peak) for value in values], 0])
     report.tables = [
@@ -305,7 +309,7 @@ def heat_map_report(flt: ReportFilter) -> Report:
             title="Paid per weekday and hour (local time)",
             columns=[
                 Column("Weekday"),
-                *[Column(f"{hour:02d}", "money") for hour in range(24)],
+                *[Column(f"{hour:02d}", "money") for hour in hours],
                 Column("Total", "money"),
             ],
             rows=rows if cells else [],
@@ -451,10 +455,12 @@ def _category(product) -> str:
     return product.category.name if product.category else "—"
 
 
-def _date(value: datetime | None, report: Report) -> str:
+def _date(value: date | datetime | None, report: Report) -> str:
     if value is None:
         return "never"
-    return format_date(value.astimezone(store_timezone()), "medium", locale=report.locale)
+    if isinstance(value, datetime):
+        value = value.astimezone(store_timezone()).date()
+    return format_date(value, "medium", locale=report.locale)
 
 
 def _movement_row(movement, report: Report) -> list:

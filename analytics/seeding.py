@@ -51,9 +51,6 @@ from store.selectors import current_store_settings
 WEEKDAY_WEIGHT = [0.85, 0.9, 0.95, 1.0, 1.25, 1.45, 0.7]  # Monday … Sunday
 LINE_COUNTS = [1, 2, 3, 4, 5, 6, 8]
 LINE_WEIGHTS = [30, 25, 18, 12, 8, 5, 2]
-AVERAGE_LINES = sum(c * w for c, w in zip(LINE_COUNTS, LINE_WEIGHTS, strict=True)) / sum(
-    LINE_WEIGHTS
-)
 REFUND_REASONS = ["Damaged", "Wrong item", "Changed mind", "Expired", "Price complaint"]
 VOID_REASONS = ["Customer left", "Rung up twice", "Payment failed"]
 CATEGORIES = ["Coffee", "Tea", "Snacks", "Bakery", "Dairy", "Drinks", "Household", "Gifts"]
@@ -216,19 +213,20 @@ class Seeder:
         today = timezone.now().astimezone(self.zone).date()
         first = today - timedelta(days=self.days - 1)
         weights = [self._day_weight(first + timedelta(days=n), n) for n in range(self.days)]
+        weights[-1] *= self._elapsed_today()
         total = sum(weights)
-        sales_wanted = self.lines / AVERAGE_LINES
         self._opening(first)
+        done = 0.0
         for n, weight in enumerate(weights):
             day = first + timedelta(days=n)
-            planned = round(sales_wanted * weight / total)
+            # Each day's share of the lines, rounded so that the shares add up to exactly --lines.
+            quota = round((done + weight) * self.lines / total) - round(done * self.lines / total)
+            done += weight
             with transaction.atomic():
-                self._day(day, planned, last=n == self.days - 1)
+                self._day(day, quota)
                 self._flush()
             if n % 30 == 0:
                 progress(f"{day}: {self.written_lines:,} lines")
-            if self.written_lines >= self.lines:
-                break
         with transaction.atomic():
             self._finish()
         counts = {model.__name__: table.count for model, table in self.tables.items()}
@@ -244,15 +242,20 @@ class Seeder:
         return 0.0 if closed else WEEKDAY_WEIGHT[day.weekday()] * season * december * growth
 
     def _moment(self, day: date) -> datetime:
-        """A time of day shaped like a shop's: rushes at 8–9, 12–13 and 17–18, open 7–21."""
+        """A time of day shaped like a shop's: rushes at 8–9, 12–13 and 17–18, open 7–21.
+
+        Today, only moments already past (today's share of the lines is cut to match).
+        """
         hour = self.rng.choices(range(7, 21), weights=[3, 8, 7, 5, 6, 9, 8, 5, 4, 5, 8, 7, 4, 2])[0]
         local = datetime(day.year, day.month, day.day, hour, tzinfo=self.zone) + timedelta(
             seconds=self.rng.randrange(3600)
         )
         moment = local.astimezone(UTC)
-        if moment > self.now:  # today: only what has already happened
-            moment = self.now - timedelta(seconds=self.rng.randrange(1, 3 * 3600))
-        return moment
+        if moment > self.now:
+            opening = datetime(day.year, day.month, day.day, 7, tzinfo=self.zone)
+            span = max(int((self.now - opening).total_seconds()), 1)
+            moment = opening.astimezone(UTC) + timedelta(seconds=self.rng.randrange(span))
+        return min(moment, self.now)
 
     def _opening(self, first: date) -> None:
         at = datetime(first.year, first.month, first.day, 6, tzinfo=self.zone)
@@ -260,22 +263,28 @@ class Seeder:
             if self.stock[product.pk] < 50:
                 self._move(product.pk, "opening", 200 - self.stock[product.pk], at, reason="seed")
 
-    def _day(self, day: date, planned: int, *, last: bool) -> None:
-        moments = sorted(self._moment(day) for _ in range(planned))
-        events = [(moment, "sale", None) for moment in moments]
+    def _elapsed_today(self) -> float:
+        """The share of today's opening hours (7–21) already gone: today's sales so far."""
+        local = self.now.astimezone(self.zone)
+        return min(max((local.hour + local.minute / 60 - 7) / 14, 0.0), 1.0)
+
+    def _day(self, day: date, quota: int) -> None:
+        sizes = []
+        while sum(sizes) < quota:
+            sizes.append(min(self.rng.choices(LINE_COUNTS, LINE_WEIGHTS)[0], quota - sum(sizes)))
+        moments = sorted(self._moment(day) for _ in sizes)
+        events = [(moment, "sale", size) for moment, size in zip(moments, sizes, strict=True)]
         events += [(item[0], "refund", item) for item in self.pending_refunds.pop(day, [])]
         for moment, kind, item in sorted(events, key=lambda event: event[0]):
             if kind == "refund":
                 self._refund(*item[1:], at=moment)
-            elif self.written_lines < self.lines:
-                self._sale(moment)
-        while last and self.written_lines < self.lines:
-            self._sale(self._moment(day))
+            else:
+                self._sale(moment, item)
 
     # ------------------------------------------------------------------ one sale
 
-    def _sale(self, at: datetime) -> None:
-        count = min(self.rng.choices(LINE_COUNTS, LINE_WEIGHTS)[0], self.lines - self.written_lines)
+    def _sale(self, at: datetime, count: int) -> None:
+        count = min(count, len(self.catalog))
         chosen: dict[int, Product] = {}
         while len(chosen) < count:
             product = self.rng.choices(self.catalog, self.popularity)[0]

@@ -24,10 +24,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -36,6 +36,7 @@ from django.db.models.functions import (
     Coalesce,
     ExtractHour,
     ExtractIsoWeekDay,
+    TruncDate,
     TruncDay,
     TruncHour,
     TruncMonth,
@@ -47,7 +48,7 @@ from catalog.models import Product
 from pos.models import Payment, Refund, RefundLine, RefundPayment, SaleLine, StockMovement
 
 from . import summary
-from .filters import ReportFilter, store_timezone
+from .filters import ReportFilter, store_timezone, store_today
 from .models import DailyProductSales, HourlySales
 
 ZERO = Decimal("0.00")
@@ -413,22 +414,20 @@ class ProductRow:
         return (self.margin * 100 / self.revenue).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-PRODUCT_FIELDS = ("product_id", "product__name", "product__sku")
-
-
 def top_products(*, flt: ReportFilter, order: str = "revenue", limit: int = 20) -> list[ProductRow]:
     """Best sellers by revenue or by quantity. Margin uses today's cost price of the product.
 
     With summaries: the top `limit` of the closed days, plus the closed-day figures of the
     products sold live, merged — enough to find the true top `limit` of the whole period.
+    Grouped by product id only; names and cost prices are read for the winners.
     """
-    ordering = ("-qty" if order == "quantity" else "-paid", "product__name")
+    ordering = ("-qty" if order == "quantity" else "-paid", "product_id")
     rows: dict = {}
     if use_summaries(flt, by_product=True):
         days, live = parts(flt)
-        live_rows = list(_product_figures(sale_lines(flt=live), lines=True)) if live else []
+        live_rows = list(_product_sums(sale_lines(flt=live), lines=True)) if live else []
         if days is not None:
-            summed = _product_figures(_product_days(days, flt), lines=False)
+            summed = _product_sums(_product_days(days, flt), lines=False)
             for row in summed.order_by(*ordering)[:limit]:
                 _add(rows, row["product_id"], row)
             others = {row["product_id"] for row in live_rows} - set(rows)
@@ -437,37 +436,33 @@ def top_products(*, flt: ReportFilter, order: str = "revenue", limit: int = 20) 
         for row in live_rows:
             _add(rows, row["product_id"], row)
     else:
-        for row in _product_figures(sale_lines(flt=flt), lines=True).order_by(*ordering)[:limit]:
+        for row in _product_sums(sale_lines(flt=flt), lines=True).order_by(*ordering)[:limit]:
             _add(rows, row["product_id"], row)
-    key = (lambda r: (-r["qty"], r["product__name"])) if order == "quantity" else None
-    ranked = sorted(rows.values(), key=key or (lambda r: (-r["paid"], r["product__name"])))
-    return [_product_row(row) for row in ranked[:limit]]
+    measure = "qty" if order == "quantity" else "paid"
+    ranked = sorted(rows.values(), key=lambda r: (-r[measure], r["product_id"]))[:limit]
+    products = Product.objects.in_bulk([row["product_id"] for row in ranked])
+    return [_product_row(row, products[row["product_id"]]) for row in ranked]
 
 
-def _product_figures(queryset, *, lines: bool):
-    """Per product: quantity, paid, revenue before tax and cost (sale lines or summaries)."""
+def _product_sums(queryset, *, lines: bool):
+    """Per product id: quantity, paid and revenue before tax (sale lines or summaries)."""
     if lines:
         figures = {"paid": _sum(_paid()), "revenue": _sum(_net_of_tax())}
     else:
         figures = {"paid": _sum("paid"), "revenue": _sum("revenue")}
-    cost = ExpressionWrapper(F("quantity") * F("product__cost_price"), output_field=MONEY)
-    return queryset.values(*PRODUCT_FIELDS).annotate(
-        qty=Sum("quantity"),
-        cost=Sum(cost, output_field=MONEY),
-        has_cost=Count("product__cost_price"),
-        **figures,
-    )
+    return queryset.values("product_id").annotate(qty=Sum("quantity"), **figures)
 
 
-def _product_row(row: dict) -> ProductRow:
+def _product_row(row: dict, product: Product) -> ProductRow:
+    cost = product.cost_price.amount * row["qty"] if product.cost_price is not None else None
     return ProductRow(
-        product_id=row["product_id"],
-        name=row["product__name"],
-        sku=row["product__sku"],
+        product_id=product.pk,
+        name=product.name,
+        sku=product.sku,
         quantity=int(row["qty"]),
         paid=cents(row["paid"]),
         revenue=cents(row["revenue"]),
-        cost=cents(row["cost"]) if row["has_cost"] else None,
+        cost=cents(cost) if cost is not None else None,
     )
 
 
@@ -529,15 +524,13 @@ def sales_by(*, flt: ReportFilter, dimension: str) -> list[GroupRow]:
     live = flt
     if use_summaries(flt, by_product=by_product):
         days, live = parts(flt)
-        if days is not None:
-            source = _product_days(days, flt) if by_product else _hourly(days, flt)
+        if days is not None and by_product:
+            _add_categories(rows, _product_days(days, flt))
+        elif days is not None:
             summed = (
-                source.values(key=F(summary_key), label=F(summary_label))
-                .annotate(
-                    sales=Sum("lines" if by_product else "sales"),
-                    qty=Sum("quantity" if by_product else "items"),
-                    paid=_sum("paid"),
-                )
+                _hourly(days, flt)
+                .values(key=F(summary_key), label=F(summary_label))
+                .annotate(sales=Sum("sales"), qty=Sum("items"), paid=_sum("paid"))
                 .order_by()
             )
             for row in summed:
@@ -558,6 +551,25 @@ def sales_by(*, flt: ReportFilter, dimension: str) -> list[GroupRow]:
         .order_by()
     )
     return _merge_groups(rows.values(), back, empty_label=_empty_label(dimension))
+
+
+def _add_categories(rows: dict, product_days: QuerySet[DailyProductSales]) -> None:
+    """Category figures from the per-product summaries: grouped by product id in the database
+    (no join over the summary rows), then each product's sums added to its category."""
+    summed = list(
+        product_days.values("product_id")
+        .annotate(sales=Sum("lines"), qty=Sum("quantity"), paid=_sum("paid"))
+        .order_by()
+    )
+    categories = {
+        row["pk"]: (row["category"], row["category__name"])
+        for row in Product.objects.filter(pk__in=[r["product_id"] for r in summed]).values(
+            "pk", "category", "category__name"
+        )
+    }
+    for row in summed:
+        key, label = categories[row["product_id"]]
+        _add(rows, key, {"key": key, "label": label, **row})
 
 
 def _empty_label(dimension: str) -> str:
@@ -774,15 +786,31 @@ def low_stock(*, flt: ReportFilter, limit: int = 200) -> QuerySet[Product]:
 
 
 def not_sold_since(*, flt: ReportFilter, days: int, limit: int = 200) -> QuerySet[Product]:
-    """Active products with stock and no sale in the last `days` days (most stock first)."""
-    since = timezone.now() - timedelta(days=days)
-    recent = SaleLine.objects.filter(product=OuterRef("pk"), sale__created_at__gte=since)
-    last_sold = SaleLine.objects.filter(product=OuterRef("pk")).values("product")
+    """Active products with stock and no sale on any of the last `days` days, today included
+    (most stock first), with the day each last sold (`last_sold`, None for never).
+
+    Reads the per-product summaries for closed days and the sale lines for the rest.
+    """
+    since = store_today() - timedelta(days=days - 1)
+    until = summary.summarised_until()
+    lines = SaleLine.objects.filter(product=OuterRef("pk"))
+    if until is None:  # summaries being written by another request: sale lines only
+        live_from = since
+        newest = lines.order_by("-sale__created_at").values("sale__created_at")[:1]
+        last_sold = TruncDate(Subquery(newest), tzinfo=store_timezone())
+        sold_on_closed_days = Value(False)
+    else:
+        live_from = max(since, until)
+        summed = DailyProductSales.objects.filter(product=OuterRef("pk"))
+        last_sold = Subquery(summed.order_by("-day").values("day")[:1])
+        sold_on_closed_days = Exists(summed.filter(day__gte=since))
+    sold_live = Exists(lines.filter(sale__created_at__gte=summary.local_midnight(live_from)))
     return (
         _products(flt=flt)
         .filter(quantity_on_hand__gt=0)
-        .exclude(Exists(recent))
-        .annotate(last_sold=last_sold.annotate(at=Max("sale__created_at")).values("at")[:1])
+        .exclude(sold_on_closed_days)
+        .exclude(sold_live)
+        .annotate(last_sold=last_sold)
         .select_related("category")
         .order_by("-quantity_on_hand", "name")[:limit]
     )

@@ -48,10 +48,10 @@ def test_csv_overview(manager_client, shop):
     assert rows[0] == ["Sales overview"]
     assert ["2026-03-10 to 2026-03-12 (Custom range)"] in rows
     metrics = {row[0]: row[1:] for row in rows if len(row) == 4}
-    assert metrics["Net sales"][0] == "44.38"
+    assert metrics["Net sales (tax incl.)"][0] == "44.38"
     assert metrics["Gross sales"][0] == "52.00"
     assert metrics["Refunds"][0] == "10.83"
-    series = rows[rows.index(["Day", "Sales", "Paid", "Refunds", "Net sales"]) + 1 :]
+    series = rows[rows.index(["Day", "Sales", "Paid", "Refunds", "Net sales (tax incl.)"]) + 1 :]
     assert [row[1:] for row in series] == [
         ["2", "46.55", "0.00", "46.55"],
         ["1", "8.66", "0.00", "8.66"],
@@ -63,7 +63,7 @@ def test_csv_respects_filters(manager_client, shop):
     rows = csv_rows(download(manager_client, OVERVIEW, "csv", product=shop["mug"].sku))
     assert any(row[0].startswith("Product: Mug") for row in rows)
     metrics = {row[0]: row[1] for row in rows if len(row) == 4}
-    assert metrics["Net sales"] == "12.99"
+    assert metrics["Net sales (tax incl.)"] == "12.99"
 
 
 def test_csv_neutralises_formulas(manager_client, shop):
@@ -84,7 +84,7 @@ def test_xlsx_overview_with_money_formats(manager_client, shop):
     response = download(manager_client, OVERVIEW, "xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
-    net = values["Net sales"]
+    net = values["Net sales (tax incl.)"]
     assert Decimal(str(net[1].value)) == Decimal("44.38")
     assert "USD" in net[1].number_format and "0.00" in net[1].number_format
     assert values["Sales"][1].value == 3
@@ -108,7 +108,7 @@ def test_pdf_has_the_figures_and_a_chart(manager_client, shop):
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Sales overview" in text
     assert "$44.38" in text and "$52.00" in text and "$10.83" in text
-    assert "Net sales by day" in text
+    assert "Net sales (tax incl.) by day" in text
 
 
 @pytest.mark.parametrize(

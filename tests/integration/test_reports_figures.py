@@ -86,7 +86,7 @@ def test_weekly_and_monthly_buckets(shop):
 
 def test_previous_period_comparison(shop):
     report = overview_report(period(DAY2, DAY3))
-    net = next(m for m in report.metrics if m.label == "Net sales")
+    net = next(m for m in report.metrics if m.label == "Net sales (tax incl.)")
     # Tue 10th vs Wed 11th–Thu 12th: the previous equal period is Mon 9th–Tue 10th.
     assert (net.value, net.previous) == (D("-2.17"), D("46.55"))
     assert net.change == D("-104.7") and net.trend == "down"
@@ -145,7 +145,8 @@ def test_heat_map_cells_in_local_time(shop):
     assert cells == {(2, 10): D("36.81"), (2, 15): D("9.74"), (3, 23): D("8.66")}
     table = heat_map_report(period()).tables[0]
     assert table.rows[1][0] == "Tuesday" and table.rows[1][-1] == D("46.55")
-    assert table.levels[1][11] == 5  # Tuesday 10:00 is the peak
+    assert [c.label for c in table.columns[1:4]] == ["10", "11", "12"]  # opening hours only
+    assert table.levels[1][1] == 5  # Tuesday 10:00 is the peak
 
 
 def test_refunds_by_reason_and_list(shop, manager):
@@ -196,4 +197,16 @@ def test_not_sold_recently(shop):
     flt = ReportFilter(start=DAY1, end=DAY3, days_unsold=30)
     names = [p.name for p in selectors.not_sold_since(flt=flt, days=30)]
     assert names == ["Beans", "Mug"]  # the history is from March: nothing sold in 30 days
+    last = {p.name: p.last_sold for p in selectors.not_sold_since(flt=flt, days=30)}
+    assert last == {"Beans": DAY1, "Mug": DAY2}  # Mug's 23:30 sale is on its local day
+    assert selectors.not_sold_since(flt=flt, days=400).count() == 0
+
+
+def test_not_sold_recently_without_summaries(shop, monkeypatch):
+    from analytics import summary
+
+    monkeypatch.setattr(summary, "summarised_until", lambda: None)
+    flt = ReportFilter(start=DAY1, end=DAY3, days_unsold=30)
+    last = {p.name: p.last_sold for p in selectors.not_sold_since(flt=flt, days=30)}
+    assert last == {"Beans": DAY1, "Mug": DAY2}
     assert selectors.not_sold_since(flt=flt, days=400).count() == 0

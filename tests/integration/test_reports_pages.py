@@ -117,9 +117,9 @@ def test_bad_filters_give_a_message_not_an_error(manager_client, params, message
 def test_bucket_can_be_switched(manager_client, shop):
     params = {"preset": "custom", "start": "2026-03-10", "end": "2026-03-12", "bucket": "hour"}
     page = manager_client.get(OVERVIEW, params).content.decode()
-    assert "Net sales by hour" in page
+    assert "Net sales (tax incl.) by hour" in page
     params["bucket"] = "month"
-    assert "Net sales by month" in manager_client.get(OVERVIEW, params).content.decode()
+    assert "Net sales (tax incl.) by month" in manager_client.get(OVERVIEW, params).content.decode()
 
 
 def test_dashboard_panel_for_managers(manager_client, merchandiser_client, shop):
