@@ -31,9 +31,9 @@ from analytics import summary
 from analytics.filters import store_timezone
 from catalog.models import Category, Product, TaxRate
 from pos import pricing
+from pos.inventory import sync_low_stock_alerts
 from pos.models import (
     Counter,
-    LowStockAlert,
     Payment,
     Refund,
     RefundLine,
@@ -547,17 +547,9 @@ class Seeder:
         Counter.objects.filter(name="refund").update(value=self.refund_no)
         for product in self.catalog:
             Product.objects.filter(pk=product.pk).update(quantity_on_hand=self.stock[product.pk])
-        open_alerts = set(
-            LowStockAlert.objects.filter(cleared_at__isnull=True).values_list(
-                "product_id", flat=True
-            )
-        )
-        LowStockAlert.objects.bulk_create(
-            LowStockAlert(
-                product_id=p.pk, quantity=self.stock[p.pk], threshold=p.low_stock_threshold
-            )
-            for p in self.catalog
-            if self.stock[p.pk] <= p.low_stock_threshold and p.pk not in open_alerts
+        # Alerts as checkout leaves them: raised at or below the threshold, cleared above it.
+        sync_low_stock_alerts(
+            {p.pk: (self.stock[p.pk], p.low_stock_threshold) for p in self.catalog}
         )
         models_ = list(self.tables)
         with connection.cursor() as cursor:

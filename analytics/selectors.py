@@ -828,9 +828,3 @@ def stock_movements(*, flt: ReportFilter, limit: int = 500) -> QuerySet[StockMov
     if flt.cashier:
         movements = movements.filter(user=flt.cashier)
     return movements.select_related("product", "user").order_by("-created_at", "-id")[:limit]
-
-
-def count_low_stock() -> int:
-    return Product.objects.filter(
-        is_active=True, quantity_on_hand__lte=F("low_stock_threshold")
-    ).count()

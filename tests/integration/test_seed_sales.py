@@ -76,3 +76,18 @@ def test_reports_equal_raw_sums_over_the_seeded_history(seeded):
     assert totals.sales == Sale.objects.count()
     series = selectors.sales_series(flt=flt, bucket="week")
     assert sum((b.net for b in series), Decimal(0)) == totals.net
+
+
+def test_low_stock_alerts_match_the_stock(seeded):
+    from catalog.models import Product
+    from pos.models import LowStockAlert
+
+    low = set(
+        Product.objects.filter(quantity_on_hand__lte=F("low_stock_threshold")).values_list(
+            "pk", flat=True
+        )
+    )
+    alerted = set(
+        LowStockAlert.objects.filter(cleared_at__isnull=True).values_list("product_id", flat=True)
+    )
+    assert alerted == low
