@@ -25,6 +25,8 @@ from .filters import store_timezone, store_today
 from .models import DailyProductSales, HourlySales, SummaryState
 
 METHODS = ("cash", "card", "other")
+DAYS_PER_READ = 31  # a report read summarises at most a month: a long history is caught up
+# progressively (or at once by rebuild_sales_summaries), never by one slow page
 
 
 def local_midnight(day: date) -> datetime:
@@ -49,10 +51,11 @@ def _clear() -> None:
 
 
 def summarised_until() -> date | None:
-    """Bring the summaries up to yesterday if a day closed since; the first unsummarised day.
+    """Bring the summaries closer to today; the first day not summarised (None: none usable).
 
-    One query when up to date. Never fails a report: if another request is summarising the
-    same days at the same moment, this one reads live figures instead.
+    One query when up to date. Writes at most DAYS_PER_READ days. Never fails a report: if
+    another request is summarising the same days at the same moment, this one reads the sale
+    lines instead.
     """
     state = SummaryState.objects.order_by("pk").first()
     today = store_today()
@@ -75,11 +78,12 @@ def _catch_up(today: date) -> date | None:
             start = today
         else:
             start = first.astimezone(store_timezone()).date()
-    if start < today:
-        summarise_days(start, today)
-    state.complete_until = today
+    until = min(today, start + timedelta(days=DAYS_PER_READ))
+    if start < until:
+        summarise_days(start, until)
+    state.complete_until = until
     state.save(update_fields=["complete_until"])
-    return today
+    return until
 
 
 def rebuild() -> dict[str, int]:
@@ -87,7 +91,8 @@ def rebuild() -> dict[str, int]:
     with transaction.atomic():
         _clear()
         SummaryState.objects.all().delete()
-        summarised_until()
+        while summarised_until() not in (store_today(), None):
+            pass
     return {
         "hourly_rows": HourlySales.objects.count(),
         "product_rows": DailyProductSales.objects.count(),

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from analytics import selectors
+from analytics import selectors, summary
 from analytics.filters import ReportFilter, store_today
 from analytics.models import DailyProductSales, HourlySales, SummaryState
 from tests import factories
@@ -86,6 +86,8 @@ def test_today_is_read_live(shop, cashier):
 
 def test_summaries_hold_closed_days_only(shop):
     selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
+    assert SummaryState.objects.get().complete_until == DAY1 + timedelta(days=31)  # one month
+    summary.rebuild()
     assert SummaryState.objects.get().complete_until == store_today()
     hourly = HourlySales.objects.aggregate(paid=Sum("paid"), sales=Sum("sales"))
     assert (hourly["sales"], hourly["paid"]) == (3, selectors.cents("55.21"))
@@ -121,6 +123,7 @@ def test_report_queries_do_not_grow_with_the_range(shop, manager_client):
     from django.test.utils import CaptureQueriesContext
 
     today = store_today()
+    summary.rebuild()
 
     def count(start, end) -> int:
         params = {"preset": "custom", "start": start.isoformat(), "end": end.isoformat()}
@@ -132,3 +135,13 @@ def test_report_queries_do_not_grow_with_the_range(shop, manager_client):
     # Closed days only, short and long; then periods ending today (read live too).
     assert count(DAY1, DAY3) == count(DAY1.replace(month=1, day=1), DAY3.replace(day=31))
     assert count(today - timedelta(days=29), today) == count(today - timedelta(days=900), today)
+
+
+def test_a_long_history_is_summarised_a_month_per_read(shop, monkeypatch):
+    monkeypatch.setattr(summary, "DAYS_PER_READ", 1)
+    flt = ReportFilter(start=DAY1, end=DAY3, preset="custom")
+    assert selectors.sales_totals(flt=flt).paid == selectors.cents("55.21")
+    assert SummaryState.objects.get().complete_until == DAY2  # only DAY1 summarised
+    assert selectors.sales_totals(flt=flt).paid == selectors.cents("55.21")
+    assert SummaryState.objects.get().complete_until == DAY3
+    assert HourlySales.objects.filter(day=DAY2).exists()
