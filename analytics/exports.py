@@ -224,7 +224,7 @@ def pdf_chart(chart: Chart, width: float):
     values = [float(value) for value in chart.series[0].values]  # drawing coordinates only
     if chart.kind == "doughnut" and any(v > 0 for v in values):
         pie = Pie()
-        pie.x, pie.y, pie.width, pie.height = 20, 10, 150, 150
+        pie.x, pie.y, pie.width, pie.height = 60, 15, 130, 130  # room for labels
         pie.data = [max(v, 0) for v in values]
         pie.labels = [label[:24] for label in chart.labels]
         pie.slices.strokeWidth = 0.5
