@@ -96,6 +96,7 @@ def _metric_view(report: Report, metric) -> dict:
         "value": report.text(metric.value, metric.kind),
         "previous": None if metric.previous is None else report.text(metric.previous, metric.kind),
         "change": change_text(metric) if metric.previous is not None else "",
+        "compared": metric.change is not None,
         "trend": metric.trend,
         "good": metric.is_good,
     }
