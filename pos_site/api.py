@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .errors import ServiceError
+
+logger = logging.getLogger(__name__)
 
 
 def _first_message(data) -> str:
@@ -32,6 +38,20 @@ def exception_handler(exc, context):
     """Errors as `{"detail": "...", "code": "..."}`, plus `errors` for field errors."""
     if isinstance(exc, ServiceError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away (restart, failover, a dropped connection). The transaction was
+        # rolled back; the client retries, and idempotency keys make the retry safe.
+        logger.exception("Database unavailable during %s", context["request"].path)
+        set_rollback()
+        return Response(
+            {
+                "detail": "The database could not be reached; nothing was changed. "
+                "Try again in a moment.",
+                "code": "database_unavailable",
+            },
+            status=503,
+            headers={"Retry-After": "2"},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

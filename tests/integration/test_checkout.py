@@ -385,3 +385,22 @@ def test_ledger_matches_after_several_sales(cashier_client):
         "S-000002",
         "S-000003",
     ]
+
+
+def test_a_lost_database_connection_is_a_503_the_client_can_retry(cashier_client, monkeypatch):
+    from django.db import OperationalError
+
+    from pos import services
+
+    cart = cart_with(cashier_client, (factories.product(price="2.00", stock=5), 1))
+
+    def connection_lost(**kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(services, "checkout_cart", connection_lost)
+    response = checkout(cashier_client, cart["id"], [{"method": "cash", "amount": "5.00"}])
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    body = response.json()
+    assert body["code"] == "database_unavailable" and "Try again" in body["detail"]
+    assert "terminating" not in response.content.decode()
+    assert not Sale.objects.exists()
