@@ -48,9 +48,17 @@ def throughput_chart(output: Path = OUTPUT) -> Path:
 
     draw.text((left, 18), "Sales per second against concurrent registers", fill="black", font=title)
     machines = {f"{d['machine']['cpus']} cores, {d['machine']['cpu']}" for _, _, d in data}
+    loads = [
+        row[key]
+        for _, _, d in data
+        for row in d["results"].values()
+        for key in ("load_average_before", "load_average_after")
+        if key in row
+    ]
+    load = f" · load average {min(loads):g} to {max(loads):g}" if loads else ""
     draw.text(
         (left, 44),
-        "; ".join(sorted(machines)) + " · gunicorn sync workers · label: checkout p99",
+        "; ".join(sorted(machines)) + f"{load} · gunicorn sync workers · label: checkout p99",
         fill=(90, 90, 90),
         font=small,
     )

@@ -22,7 +22,7 @@ from bench import _live
 
 REGISTERS = 16
 SCARCE = 5  # products whose stock runs out during the contention test
-SCARCE_STOCK = 12
+SCARCE_STOCK = 8
 _labels = itertools.count(1)
 
 

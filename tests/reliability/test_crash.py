@@ -9,8 +9,8 @@ import time
 from bench import _live
 from tests.reliability.conftest import assert_consistent
 
-REGISTERS = 6
-SALES_EACH = 5
+REGISTERS = 4
+SALES_EACH = 4
 
 
 def test_sigkill_mid_run_then_retries_sell_each_cart_exactly_once(live):
