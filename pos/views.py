@@ -47,6 +47,7 @@ REGISTER_ASSETS = (
     "pos/sales.js",
     "pos/offline.js",
     "pos/pricing.js",
+    "pos/offline-cart.js",
 )
 
 
@@ -232,6 +233,12 @@ def register_messages() -> dict[str, str]:
         "card_incomplete": _("Enter the card number, expiry month and year, and security code."),
         "processing": _("Processing…"),
         "sale_done": _("Sale {number} complete"),
+        "sale_done_offline": _("Sale {number} saved offline — it will sync"),
+        "offline_receipt_note": _(
+            "Provisional receipt, made offline. The official receipt is available once the "
+            "sale has synced."
+        ),
+        "receipt_change": _("Change"),
         "dismiss": _("Dismiss"),
         "loading": _("Loading…"),
         "empty_cart": _("Scan a barcode or tap a product to start a sale."),

@@ -8,7 +8,7 @@
 import { $, $$, h, icon, fill, format } from "./dom.js";
 import { newIdempotencyKey } from "./api.js";
 
-export function createPayment({ api, money, t, urls, getCart, onPaid, onError }) {
+export function createPayment({ api, money, t, urls, getCart, onPaid, onError, sendOffline }) {
   const dialog = $("#pay-dialog");
   const form = $("#pay-form");
   const submit = $("#pay-submit");
@@ -310,7 +310,10 @@ export function createPayment({ api, money, t, urls, getCart, onPaid, onError })
     body.idempotency_key = attempt.key;
     setBusy(true);
     try {
-      const { data } = await api.post(`${urls.carts}${cart.id}/checkout/`, body);
+      // Offline the sale is priced and queued in the browser (offline.js); it syncs later.
+      const { data } = cart.offline
+        ? { data: await sendOffline(body.payments) }
+        : await api.post(`${urls.carts}${cart.id}/checkout/`, body);
       attempt = null;
       tenders = [];
       for (const f of Object.values(fields)) f.value = "";

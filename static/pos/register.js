@@ -7,7 +7,8 @@ import { installScanner } from "./scanner.js";
 import { createPayment } from "./payment.js";
 import { createShift } from "./shift.js";
 import { createSales } from "./sales.js";
-import { pendingCount, syncOfflineSales } from "./offline.js";
+import { pendingCount, recordOfflineSale, syncOfflineSales } from "./offline.js";
+import { createOfflineCart } from "./offline-cart.js";
 
 const config = JSON.parse($("#register-config").textContent);
 const t = config.messages;
@@ -25,6 +26,7 @@ const state = {
   parked: 0,
   sale: null,
   nextCart: null,
+  offline: null, // the offline cart (offline-cart.js) while the server cannot be reached
 };
 
 const app = $("#app");
@@ -141,6 +143,11 @@ async function reopenCart() {
 
 function addProduct(productId, name) {
   if (!state.cart) return null; // still loading
+  if (state.offline) {
+    const product = state.products.find((x) => x.id === productId);
+    if (product) applyCart(state.offline.add(product));
+    return null;
+  }
   return cartAction(async () => {
     const { data } = await api.post(cartUrl("lines/"), { product: productId, quantity: 1 });
     if (isPhone()) toast(format(t.added, { name }), "ok");
@@ -159,6 +166,13 @@ function scan(code) {
       startNewSale();
     }
     dialog.close();
+  }
+  if (state.offline) {
+    // Offline the catalog loaded in the page is all there is to look in.
+    const product = state.products.find((x) => x.barcode === code);
+    if (product) applyCart(state.offline.add(product));
+    else toast(format(t.unknown_barcode, { code }), "error");
+    return;
   }
   cartAction(
     async () => {
@@ -179,6 +193,11 @@ function scan(code) {
 
 async function setQuantity(line, quantity) {
   if (quantity === line.quantity) return;
+  if (state.offline) {
+    applyCart(state.offline.setQuantity(line.product, quantity));
+    renderCart({ force: true });
+    return;
+  }
   const cart = await cartAction(async () => {
     const { data } = await api.patch(cartUrl(`lines/${line.id}/`), { quantity });
     return data;
@@ -187,6 +206,10 @@ async function setQuantity(line, quantity) {
 }
 
 function removeLine(line) {
+  if (state.offline) {
+    applyCart(state.offline.remove(line.product));
+    return null;
+  }
   return cartAction(async () => {
     const { data } = await api.del(cartUrl(`lines/${line.id}/`));
     toast(format(t.removed, { name: line.name }));
@@ -205,6 +228,14 @@ function changedLine(previous, cart) {
 }
 
 function applyCart(cart) {
+  if (!cart.offline) {
+    // Remembered for a start with no network: offline sales are made on this register.
+    try {
+      localStorage.setItem("pos-register", JSON.stringify(cart.register));
+    } catch {
+      // storage refused (private window): offline sales then need the page loaded online
+    }
+  }
   const previous = state.cart;
   state.cart = cart;
   const changed = changedLine(previous, cart);
@@ -260,8 +291,11 @@ function renderCart({ force = false } = {}) {
   pay.disabled = !cart.lines.length;
   $("#pay-label").textContent = format(t.pay, { amount: cart.formatted.total });
   $("#phone-total").textContent = count ? `${count} · ${cart.formatted.total}` : "";
-  $("#park-button").disabled = !cart.lines.length;
-  $("#clear-button").disabled = !cart.lines.length;
+  // Parking, clearing and discounts are the server's: not offline.
+  $("#park-button").disabled = !cart.lines.length || Boolean(cart.offline);
+  $("#clear-button").disabled = !cart.lines.length || Boolean(cart.offline);
+  const discount = $("#discount-button");
+  if (discount) discount.disabled = Boolean(cart.offline);
   resetClear();
 }
 
@@ -725,6 +759,7 @@ const payment = createPayment({
   urls,
   getCart: () => state.cart,
   onPaid: showDone,
+  sendOffline,
   onError(error) {
     if (error.kind === "session") report(error);
     if (error.code === "no_open_shift") {
@@ -748,7 +783,10 @@ function openPayment() {
 function showDone(sale) {
   state.sale = sale;
   state.nextCart = null;
-  $("#done-title").textContent = format(t.sale_done, { number: sale.number });
+  const title = sale.offline ? t.sale_done_offline : t.sale_done;
+  $("#done-title").textContent = format(title, { number: sale.number });
+  $("#download-pdf").hidden = Boolean(sale.offline); // the official receipt comes after sync
+  if ($("#email-form")) $("#email-form").hidden = Boolean(sale.offline);
   const change = money.fromApi(sale.change.amount);
   $("#done-change").textContent = sale.formatted.change;
   $("#done-change-box").classList.toggle("is-zero", change === 0);
@@ -758,6 +796,13 @@ function showDone(sale) {
     return `${label} ${money.text(money.fromApi(shown.amount))}`;
   });
   $("#done-summary").textContent = [format(t.sale_total, { amount: sale.formatted.total }), ...paid].join(" · ");
+  $("#done-dialog").dataset.offline = sale.offline ? "true" : "";
+  if (sale.offline) {
+    $("#print-receipt").href = "#offline-receipt";
+    $("#done-dialog").showModal();
+    $("#new-sale").focus();
+    return;
+  }
   // ?print=1: the receipt page opens the browser's print dialog by itself.
   $("#print-receipt").href = `${sale.receipt_urls.html}?print=1`;
   const emailForm = $("#email-form");
@@ -811,6 +856,11 @@ function startNewSale() {
   if (dialog.open) dialog.close();
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   setView("products");
+  if (state.offline) {
+    if (navigator.onLine) window.location.reload(); // the network is back: sell online again
+    else applyCart(state.offline.clear());
+    return;
+  }
   cartAction(async () => state.nextCart || (await api.post(urls.carts)).data);
 }
 
@@ -958,6 +1008,93 @@ async function syncOffline() {
   else if (result.refused) showBanner(format(t.offline_refused, { count: result.refused }));
 }
 
+// A sale paid offline: priced again and queued by offline.js, shown like a completed sale.
+async function sendOffline(payments) {
+  const record = await recordOfflineSale(state.offline.sale(payments), config.pricing_rules, {
+    cardRefused: t.card_offline,
+  });
+  const text = (amount) => money.text(money.fromApi(amount));
+  showBanner(format(t.offline_waiting, { count: await pendingCount() }));
+  return {
+    offline: record,
+    number: record.provisional_number,
+    change: { amount: record.settlement.change },
+    formatted: { change: text(record.settlement.change), total: text(record.priced.total) },
+    payments: record.settlement.tenders.map((tender) => ({
+      method: tender.method,
+      tendered: { amount: tender.tendered },
+      amount: { amount: tender.applied },
+    })),
+  };
+}
+
+/** The printed receipt of a sale made offline, drawn in the page from what was queued. */
+function printOfflineReceipt(record) {
+  const text = (amount) => money.text(money.fromApi(amount));
+  const when = new Date(record.created_at).toLocaleString(config.locale);
+  const rows = record.priced.lines.map((line, index) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, `${line.quantity} × ${record.names[index]}`),
+      h("td", { class: "num" }, text(line.total)),
+    ),
+  );
+  const taxes = record.priced.tax_bands.map((band) =>
+    h("tr", {}, h("td", {}, format(t.tax, { rate: band.rate })), h("td", { class: "num" }, text(band.tax))),
+  );
+  const paid = record.settlement.tenders.map((tender) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, tender.method === "cash" ? t.cash : t.other),
+      h("td", { class: "num" }, text(tender.tendered)),
+    ),
+  );
+  fill(
+    $("#offline-receipt"),
+    h("h2", {}, document.querySelector(".brand").textContent),
+    h("p", {}, `${record.provisional_number} · ${when}`),
+    h(
+      "table",
+      {},
+      h("tbody", {}, ...rows, ...taxes, h("tr", { class: "total" }, h("td", {}, t.total), h("td", { class: "num" }, text(record.priced.total))), ...paid, h("tr", {}, h("td", {}, t.receipt_change), h("td", { class: "num" }, text(record.settlement.change)))),
+    ),
+    h("p", {}, t.offline_receipt_note),
+  );
+  document.body.classList.add("print-offline-receipt");
+  window.addEventListener("afterprint", () => document.body.classList.remove("print-offline-receipt"), {
+    once: true,
+  });
+  window.print();
+}
+
+/** Opened with no network: sell from the catalog the service worker kept, pay cash or other. */
+async function startOffline() {
+  let register = null;
+  try {
+    register = JSON.parse(localStorage.getItem("pos-register") || "null");
+  } catch {
+    register = null;
+  }
+  if (!register) return false; // never loaded online in this browser: no register to sell on
+  let categories;
+  try {
+    [categories] = await Promise.all([api.get(urls.categories), state.products.length ? null : loadProducts()]);
+  } catch {
+    return false;
+  }
+  state.offline = createOfflineCart({ rules: config.pricing_rules, money, register });
+  renderCategories(categories.data);
+  renderProducts({ more: false, added: state.products });
+  applyCart(state.offline.payload());
+  document.documentElement.dataset.ready = "true";
+  document.documentElement.dataset.offline = "true";
+  const waiting = await pendingCount().catch(() => 0);
+  showBanner(format(t.offline_waiting, { count: waiting }));
+  return true;
+}
+
 // ------------------------------------------------------------------ start
 
 async function start() {
@@ -976,6 +1113,7 @@ async function start() {
     if (error.kind === "session") {
       report(error);
     } else if (error.kind === "network") {
+      if (await startOffline()) return;
       // Opened from the service worker's cache with no network: say so, and what waits.
       const waiting = await pendingCount().catch(() => 0);
       showBanner(format(t.offline_start, { count: waiting }), {
@@ -1016,8 +1154,18 @@ function installServiceWorker() {
 
 wire();
 installServiceWorker();
+$("#print-receipt").addEventListener("click", (event) => {
+  if (!state.sale || !state.sale.offline) return;
+  event.preventDefault();
+  printOfflineReceipt(state.sale.offline);
+});
 window.addEventListener("online", () => {
-  if (document.documentElement.dataset.ready) syncOffline();
+  if (state.offline) {
+    // Back to selling online, unless a sale is under way: that one finishes offline first.
+    if (!state.cart.lines.length && !$$("dialog[open]").length) window.location.reload();
+    else syncOffline();
+  }
+  else if (document.documentElement.dataset.ready) syncOffline();
   else start(); // opened offline: load the register now that the network is back
 });
 start();

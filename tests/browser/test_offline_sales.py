@@ -15,7 +15,7 @@ from pos.models import OfflineSale, Register, Sale
 from tests import factories
 from tests.conftest import make_user
 
-from .register import sign_in
+from .register import fill_card, line, open_payment, scan, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,24 +128,31 @@ def test_the_same_queue_sent_from_two_tabs_records_three_sales(page, shop):
             return (await offline.pendingSales()).map((sale) => sale.payload);
         }"""
     )
+    # The first tab cannot reach the server yet; the second one sends the queue as it starts.
+    # One after the other: the test server's in-memory SQLite cannot take two writers at once
+    # (concurrent duplicates are tested on PostgreSQL in test_offline_sales_concurrency.py).
+    page.route("**/api/v1/offline-sales/", lambda route: route.abort())
     page.context.set_offline(False)
     second = page.context.new_page()  # same browser profile: the same IndexedDB queue
-    second.goto("/register/")  # starts sending the queue as it loads...
-    # ...while the first tab sends its copy of the same three sales, as a tab that read the
-    # queue before the other one emptied it would.
+    second.goto("/register/")
+    second.wait_for_selector("html[data-offline-sync]")
+    page.unroute("**/api/v1/offline-sales/")
+    # The first tab sends its copy of the same three sales, as a tab that read the queue before
+    # the other one emptied it would.
     replies = page.evaluate(
         """async (copies) => {
             const { createApi } = await import("/static/pos/api.js");
             const config = JSON.parse(document.getElementById("register-config").textContent);
             const api = createApi(config.messages);
-            const answers = await Promise.all(
-                copies.map((body) => api.post(config.urls.offline_sales, body)));
-            return answers.map((answer) => answer.data.offline.provisional_number);
+            const url = config.urls.offline_sales;
+            const answers = [];
+            for (const body of copies) answers.push(await api.post(url, body));
+            return answers.map((answer) => [answer.status, answer.data.offline.provisional_number]);
         }""",
         copies,
     )
-    assert replies == [f"OFF-{shop['register'].pk}-{n:04d}" for n in (1, 2, 3)]
-    second.wait_for_selector("html[data-offline-sync]")
+    numbers = [f"OFF-{shop['register'].pk}-{n:04d}" for n in (1, 2, 3)]
+    assert replies == [[200, number] for number in numbers]
     assert page.evaluate(SYNC)["waiting"] == 0
     assert page.evaluate(PENDING) == []
     assert Sale.objects.count() == OfflineSale.objects.count() == 3
@@ -199,12 +206,94 @@ def test_the_register_opens_with_no_network_once_loaded(page, shop):
     page.context.set_offline(True)
     page.reload()
     # The shell, the modules and the last catalog answer come from the worker's cache.
-    expect(page.locator("#search")).to_be_visible()
-    expect(page.locator("#banner")).to_contain_text("Offline — the server cannot be reached.")
+    page.wait_for_selector("html[data-offline]")
+    expect(page.locator("#banner")).to_contain_text("Offline — sales will sync: 0 sale(s)")
+    expect(page.locator(".tile", has_text="Espresso beans")).to_be_visible()
     assert (
         page.evaluate("async () => typeof (await import('/static/pos/pricing.js')).priceCart")
         == "function"
     )
-    page.context.set_offline(False)  # the network is back: the register loads by itself
-    page.wait_for_selector("html[data-ready]")
+    page.context.set_offline(False)  # the network is back: the register goes online by itself
+    page.wait_for_selector("html[data-ready]:not([data-offline])")
     expect(page.locator("#banner")).to_be_hidden()
+
+
+def test_a_register_never_loaded_online_says_it_is_offline(page, shop):
+    sign_in(page, "casey")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.reload()
+    page.wait_for_selector("html[data-offline-sync]")
+    page.evaluate("localStorage.clear()")
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#banner")).to_contain_text("Offline — the server cannot be reached.")
+
+
+def test_a_cashier_sells_three_times_offline_and_the_sales_sync_once(page, shop):
+    sign_in(page, "casey")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.reload()  # controlled by the worker: the page, its files and the catalog are kept
+    page.wait_for_selector("html[data-offline-sync]")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("html[data-offline]")
+    expect(page.locator("#banner")).to_contain_text("Offline — sales will sync: 0 sale(s)")
+    register = shop["register"].pk
+
+    # 1: two bags of beans, cash with change; the provisional receipt prints from the page.
+    page.locator(".tile", has_text="Espresso beans").click()
+    page.locator(".tile", has_text="Espresso beans").click()
+    expect(line(page, "Espresso beans").locator(".line-total")).to_have_text("$20.00")
+    expect(page.locator("#totals")).to_contain_text("$21.65")
+    open_payment(page)
+    page.fill("#cash-tendered", "50")
+    page.click("#pay-submit")
+    expect(page.locator("#done-title")).to_have_text(
+        f"Sale OFF-{register}-0001 saved offline — it will sync"
+    )
+    expect(page.locator("#done-change")).to_have_text("$28.35")
+    page.click("#print-receipt")
+    receipt = page.locator("#offline-receipt")
+    expect(receipt).to_contain_text(f"OFF-{register}-0001")
+    expect(receipt).to_contain_text("2 × Espresso beans")
+    expect(receipt).to_contain_text("$21.65")
+    page.click("#new-sale")
+
+    # 2: a mug and beans by barcode.
+    scan(page, shop["mug"].barcode)
+    scan(page, shop["beans"].barcode)
+    expect(line(page, "Mug")).to_be_visible()
+    expect(page.locator("#totals")).to_contain_text("$15.16")
+    open_payment(page)
+    page.fill("#cash-tendered", "20")
+    page.click("#pay-submit")
+    expect(page.locator("#done-title")).to_contain_text(f"OFF-{register}-0002")
+    page.click("#new-sale")
+
+    # 3: three mugs; a card is refused with the reason, then cash.
+    for _ in range(3):
+        page.locator(".tile", has_text="Mug").click()
+    expect(line(page, "Mug").locator(".qty-input")).to_have_value("3")
+    open_payment(page)
+    fill_card(page, "4242 4242 4242 4242")
+    page.click("#pay-submit")
+    expect(page.locator("#pay-error")).to_contain_text("Card payments need the network")
+    page.click(".segmented [data-method=cash]")
+    page.fill("#cash-tendered", "20")
+    page.click("#pay-submit")
+    expect(page.locator("#done-title")).to_contain_text(f"OFF-{register}-0003")
+    assert Sale.objects.count() == 0
+
+    page.reload()  # still offline: the queue is kept
+    page.wait_for_selector("html[data-offline]")
+    expect(page.locator("#banner")).to_contain_text("Offline — sales will sync: 3 sale(s)")
+
+    page.context.set_offline(False)  # back online: the page sends the queue by itself
+    expect(page.locator("#toasts")).to_contain_text("3 sale(s) made offline are now recorded")
+    offline = list(OfflineSale.objects.order_by("sale__number"))
+    assert [o.provisional_number for o in offline] == [f"OFF-{register}-{n:04d}" for n in (1, 2, 3)]
+    assert [str(o.sale.total.amount) for o in offline] == ["21.65", "15.16", "12.99"]
+    assert [p.method for o in offline for p in o.sale.payments.all()] == ["cash"] * 3
+    assert not any(o.needs_review for o in offline)
+    assert Product.objects.get(pk=shop["beans"].pk).quantity_on_hand == 10 - 3
+    assert Product.objects.get(pk=shop["mug"].pk).quantity_on_hand == 5 - 4
