@@ -53,16 +53,15 @@ def hostile(users):
     cashier = users["cashier"]
     cashier.first_name = SCRIPT
     cashier.save()
-    category = Category.objects.create(name=SCRIPT + ATTRIBUTE[:60])
+    category = Category.objects.create(name=SCRIPT + ATTRIBUTE)
     script = factories.product(SCRIPT)
     attribute = factories.product(ATTRIBUTE)
-    raw = STORED_HTML
     Product.objects.filter(pk__in=[script.pk, attribute.pk]).update(
-        description=raw, category=category
+        description=STORED_HTML, category=category
     )
     template = ReceiptTemplate.objects.get(is_default=True)
-    template.header = raw
-    template.footer = raw
+    template.header = STORED_HTML
+    template.footer = STORED_HTML
     template.thank_you_message = SCRIPT + ATTRIBUTE
     template.paper = ReceiptTemplate.Paper.A4
     template.save()
