@@ -71,6 +71,7 @@ class CatalogPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     count_limit = 500
+    max_page = 10_000_000
     # The queryset to count, when the listed one carries joins the count does not need.
     count_queryset = None
 
@@ -81,7 +82,8 @@ class CatalogPagination(pagination.PageNumberPagination):
             number = int(request.query_params.get(self.page_query_param) or 1)
         except ValueError:
             number = 0
-        if number < 1:
+        # Past the last possible page: an offset this large overflows the database's integers.
+        if number < 1 or number > self.max_page:
             raise NotFound("Invalid page.")
         offset = (number - 1) * size
         rows = list(queryset[offset : offset + size + 1])  # one more: is there a next page?

@@ -39,3 +39,11 @@ def test_an_unknown_currency_is_a_validation_error(currency, merchandiser_client
     )
     assert response.status_code == 400
     assert "not a currency code" in response.json()["errors"]["price"][0]
+
+
+@pytest.mark.parametrize("page", ["10000001", "9223372036854775807", "46116860184273879040"])
+def test_a_page_number_past_any_catalog_is_not_found(page, cashier_client):
+    factories.product()
+    response = cashier_client.get(f"/api/v1/products/?page={page}")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Invalid page."
