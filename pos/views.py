@@ -74,7 +74,12 @@ def register_service_worker(request: HttpRequest) -> HttpResponse:
     constants = {
         "VERSION": version,
         "PAGE": reverse("register"),
-        "ASSETS": [static(name) for name in REGISTER_ASSETS],
+        # static() gives the hashed names in production; the modules import each other by
+        # their plain names (see docs/architecture.md, static files), so both are kept.
+        "ASSETS": sorted(
+            {static(name) for name in REGISTER_ASSETS}
+            | {f"{settings.STATIC_URL}{name}" for name in REGISTER_ASSETS}
+        ),
         "CATALOG": [reverse("product-list"), reverse("category-list")],
     }
     head = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in constants.items())
