@@ -81,6 +81,8 @@ def register_service_worker(request: HttpRequest) -> HttpResponse:
             | {f"{settings.STATIC_URL}{name}" for name in REGISTER_ASSETS}
         ),
         "CATALOG": [reverse("product-list"), reverse("category-list")],
+        # Wagtail renditions (the tiles' thumbnails) are files under MEDIA_URL/images/.
+        "IMAGES": [f"{settings.MEDIA_URL}images/"],
     }
     head = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in constants.items())
     response = HttpResponse(head + code, content_type="text/javascript; charset=utf-8")

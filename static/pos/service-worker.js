@@ -6,9 +6,9 @@
 // - Page: network first, the cached copy when the network fails. Static files: cache first
 //   (their content is in VERSION; a new version installs a new cache and drops the old one).
 // - The catalog API's GET answers (products, categories): network first, the last answer when
-//   offline. Nothing else is touched: every write goes to the network, and sales made offline
+//   offline. Product thumbnails (IMAGES): cache first, they never change under one name. Nothing else is touched: every write goes to the network, and sales made offline
 //   wait in IndexedDB (offline.js), never in this cache.
-/* global VERSION, PAGE, ASSETS, CATALOG */
+/* global VERSION, PAGE, ASSETS, CATALOG, IMAGES */
 const CACHE = `pos-register-${VERSION}`;
 
 self.addEventListener("install", (event) => {
@@ -84,5 +84,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(cacheFirst(request));
   } else if (CATALOG.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(networkFirst(request, request.url));
+  } else if (IMAGES.some((prefix) => url.pathname.startsWith(prefix))) {
+    event.respondWith(cacheFirst(request));
   }
 });
