@@ -77,7 +77,7 @@ class Inserter:
         self.adapters = [_adapter(f) for f in fields]
         quote = connection.ops.quote_name
         self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 (names from the model)
+            f"INSERT INTO {quote(model._meta.db_table)} "  # model names  # noqa: S608  # nosec B608
             f"({', '.join(quote(c) for c in self.columns)}) "
             f"VALUES ({', '.join(['%s'] * len(self.columns))})"
         )
@@ -117,7 +117,7 @@ class Seeder:
     voided: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.seed)  # demo data, not secrets  # noqa: S311  # nosec B311
         self.store = current_store_settings()
         self.rules = pricing_rules(self.store)
         self.currency = self.store.currency
