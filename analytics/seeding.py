@@ -230,8 +230,10 @@ class Seeder:
         with transaction.atomic():
             self._finish()
         counts = {model.__name__: table.count for model, table in self.tables.items()}
+        refresh_planner_statistics()
         progress("summarising closed days for the reports")
         counts.update(summary.rebuild())
+        refresh_planner_statistics()
         return counts
 
     def _day_weight(self, day: date, index: int) -> float:
@@ -555,3 +557,16 @@ class Seeder:
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models_):
                 cursor.execute(statement)
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE after a bulk load, on PostgreSQL.
+
+    Until autovacuum catches up (minutes later), the planner believes the tables hold the few
+    rows they had before: it then reads a two-year range of stock movements with a bitmap scan
+    and sorts 300,000 rows for a 500-row page (433 ms) instead of walking the time index
+    backwards (0.8 ms). SQLite keeps no statistics unless asked; its plans were chosen without.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

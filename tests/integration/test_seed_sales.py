@@ -91,3 +91,15 @@ def test_low_stock_alerts_match_the_stock(seeded):
         LowStockAlert.objects.filter(cleared_at__isnull=True).values_list("product_id", flat=True)
     )
     assert alerted == low
+
+
+def test_the_planner_learns_the_new_table_sizes_on_postgresql(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        call_command(
+            "seed_sales", lines=200, days=5, products=10, seed=3, stdout=open("/dev/null", "w")
+        )  # noqa: E501, SIM115, PTH123
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"] == "ANALYZE"]
+    assert len(analyzed) == (2 if connection.vendor == "postgresql" else 0)
