@@ -41,10 +41,10 @@ from store.selectors import current_store_settings
 
 from . import pricing
 from .inventory import lock_products, sync_low_stock_alerts
-from .models import OfflineSale, Payment, Register, Sale, SaleLine, SaleTax, StockMovement
+from .models import OfflineSale, Payment, Register, Sale
 from .payments import payment_gateway
 from .selectors import hold_open_shift, open_shift_of, pricing_rules
-from .services import _next_number, _remember_rows, _take_stock
+from .services import SoldProduct, _take_stock, record_sale
 
 MAX_LINES = 200
 
@@ -293,79 +293,26 @@ def _write(
     after = _take_stock(wanted, allow_negative=True)  # the goods already left the shop
     negative = [products[pk] for pk in sorted(after) if after[pk] < 0]
 
-    currency = rules.currency
-
     def money(amount: Decimal) -> Money:
-        return Money(amount, currency)
+        return Money(amount, rules.currency)
 
-    sale = Sale.objects.create(
-        number=_next_number("S", "sale"),
-        idempotency_key=request.client_id,
+    sale = record_sale(
+        key=request.client_id,
         cart=None,
-        cashier=user,
+        user=user,
         register=register,
         shift=shift,
-        prices_include_tax=charged.prices_include_tax,
-        subtotal=money(charged.subtotal),
-        line_discounts=money(charged.line_discounts),
-        cart_discount=money(charged.cart_discount),
-        discount_total=money(charged.discount_total),
-        tax_total=money(charged.tax_total),
-        total=money(charged.total),
-        cash_rounding=money(settlement.cash_rounding),
-        amount_paid=money(settlement.amount_paid),
-        change_given=money(settlement.change),
-        item_count=sum(line.quantity for line in request.lines),
-    )
-    sale_lines = SaleLine.objects.bulk_create(
-        SaleLine(
-            sale=sale,
-            product_id=request.lines[priced.key].product_id,
-            position=position,
-            name=products[request.lines[priced.key].product_id].name,
-            sku=products[request.lines[priced.key].product_id].sku,
-            quantity=priced.quantity,
-            unit_price=money(priced.unit_price),
-            tax_rate=priced.tax_rate,
-            tax_rate_name=products[request.lines[priced.key].product_id].tax_rate.name,
-            gross=money(priced.gross),
-            discount=money(priced.discount),
-            cart_discount=money(priced.cart_discount),
-            total=money(priced.total),
-            tax=money(priced.tax),
-        )
-        for position, priced in enumerate(charged.lines, start=1)
-    )
-    taxes = SaleTax.objects.bulk_create(
-        SaleTax(sale=sale, rate=band.rate, taxable=money(band.taxable), tax=money(band.tax))
-        for band in charged.tax_bands
-    )
-    payments = Payment.objects.bulk_create(
-        Payment(
-            sale=sale,
-            position=index,
-            method=tender.method,
-            tendered=money(applied.tendered),
-            amount=money(applied.applied),
-            change=money(applied.change),
-            reference=tender.reference[:100],
-        )
-        for index, (tender, applied) in enumerate(
-            zip(request.payments, settlement.tenders, strict=True), start=1
-        )
-    )
-    StockMovement.objects.bulk_create(
-        StockMovement(
-            product_id=pk,
-            kind=StockMovement.Kind.SALE,
-            quantity=-qty,
-            resulting_quantity=after[pk],
-            user=user,
-            reason="Offline sale",
-            reference=sale.number,
-            sale=sale,
-        )
-        for pk, qty in sorted(wanted.items())
+        priced=charged,
+        settlement=settlement,
+        sold={
+            index: SoldProduct.of(products[line.product_id])
+            for index, line in enumerate(request.lines)
+        },
+        payments=request.payments,
+        charges=[],
+        wanted=wanted,
+        after=after,
+        reason="Offline sale",
     )
     sync_low_stock_alerts({pk: (after[pk], products[pk].low_stock_threshold) for pk in wanted})
     reasons = _review_reasons(request, products, charged, catalog, negative, shift is not None)
@@ -382,5 +329,4 @@ def _write(
         review_reasons=reasons,
         negative_stock=bool(negative),
     )
-    _remember_rows(sale, lines=sale_lines, taxes=taxes, payments=payments)
     return offline

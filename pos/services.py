@@ -508,8 +508,60 @@ def _write_sale(
     hold_open_shift(shift)
     wanted, after = _decrement_stock(view.lines, store.allow_negative_stock)
 
-    currency = view.rules.currency
-    priced = view.priced
+    lines_by_pk = {line.pk: line for line in view.lines}
+    sale = record_sale(
+        key=key,
+        cart=cart,
+        user=user,
+        register=cart.register,
+        shift=shift,
+        priced=view.priced,
+        settlement=settlement,
+        sold={pk: SoldProduct.of(line.product) for pk, line in lines_by_pk.items()},
+        payments=payments,
+        charges=charges,
+        wanted=wanted,
+        after=after,
+    )
+    thresholds = {line.product_id: line.product.low_stock_threshold for line in view.lines}
+    sync_low_stock_alerts({pk: (after[pk], thresholds[pk]) for pk in wanted})
+    return sale
+
+
+@dataclass(frozen=True)
+class SoldProduct:
+    """What a sale line freezes of its product."""
+
+    product_id: int
+    name: str
+    sku: str
+    tax_rate_name: str
+
+    @classmethod
+    def of(cls, product: Product) -> SoldProduct:
+        return cls(product.pk, product.name, product.sku, product.tax_rate.name)
+
+
+def record_sale(
+    *,
+    key: uuid.UUID,
+    cart: Cart | None,
+    user: AbstractBaseUser,
+    register,
+    shift: Shift | None,
+    priced: pricing.PricedCart,
+    settlement: pricing.Settlement,
+    sold: dict[object, SoldProduct],
+    payments: Sequence[PaymentRequest],
+    charges: list[_CardCharge],
+    wanted: dict[int, int],
+    after: dict[int, int],
+    reason: str = "",
+) -> Sale:
+    """Write a priced, settled sale: the sale, its lines (keyed by `sold`), taxes, payments and
+    stock movements, in a handful of statements. Checkout and offline sales both use it; the
+    caller has taken the stock (`wanted` → `after`) and holds the transaction."""
+    currency = priced.currency
 
     def money(amount: Decimal) -> Money:
         return Money(amount, currency)
@@ -519,7 +571,7 @@ def _write_sale(
         idempotency_key=key,
         cart=cart,
         cashier=user,
-        register=cart.register,
+        register=register,
         shift=shift,
         prices_include_tax=priced.prices_include_tax,
         subtotal=money(priced.subtotal),
@@ -531,27 +583,26 @@ def _write_sale(
         cash_rounding=money(settlement.cash_rounding),
         amount_paid=money(settlement.amount_paid),
         change_given=money(settlement.change),
-        item_count=sum(line.quantity for line in view.lines),
+        item_count=sum(line.quantity for line in priced.lines),
     )
-    lines_by_pk = {line.pk: line for line in view.lines}
     sale_lines = SaleLine.objects.bulk_create(
         SaleLine(
             sale=sale,
-            product_id=lines_by_pk[priced_line.key].product_id,
+            product_id=sold[line.key].product_id,
             position=position,
-            name=lines_by_pk[priced_line.key].product.name,
-            sku=lines_by_pk[priced_line.key].product.sku,
-            quantity=priced_line.quantity,
-            unit_price=money(priced_line.unit_price),
-            tax_rate=priced_line.tax_rate,
-            tax_rate_name=lines_by_pk[priced_line.key].product.tax_rate.name,
-            gross=money(priced_line.gross),
-            discount=money(priced_line.discount),
-            cart_discount=money(priced_line.cart_discount),
-            total=money(priced_line.total),
-            tax=money(priced_line.tax),
+            name=sold[line.key].name,
+            sku=sold[line.key].sku,
+            quantity=line.quantity,
+            unit_price=money(line.unit_price),
+            tax_rate=line.tax_rate,
+            tax_rate_name=sold[line.key].tax_rate_name,
+            gross=money(line.gross),
+            discount=money(line.discount),
+            cart_discount=money(line.cart_discount),
+            total=money(line.total),
+            tax=money(line.tax),
         )
-        for position, priced_line in enumerate(priced.lines, start=1)
+        for position, line in enumerate(priced.lines, start=1)
     )
     taxes = SaleTax.objects.bulk_create(
         SaleTax(sale=sale, rate=band.rate, taxable=money(band.taxable), tax=money(band.tax))
@@ -570,13 +621,12 @@ def _write_sale(
             quantity=-qty,
             resulting_quantity=after[pk],
             user=user,
+            reason=reason,
             reference=sale.number,
             sale=sale,
         )
         for pk, qty in sorted(wanted.items())
     )
-    thresholds = {line.product_id: line.product.low_stock_threshold for line in view.lines}
-    sync_low_stock_alerts({pk: (after[pk], thresholds[pk]) for pk in wanted})
     _remember_rows(sale, lines=sale_lines, taxes=taxes, payments=sale_payments)
     return sale
 
