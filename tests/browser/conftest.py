@@ -77,7 +77,17 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    _wait_for_requests_in_flight(live_server)
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
+
+
+def _wait_for_requests_in_flight(live_server) -> None:
+    """Let the server finish what the closed pages left running (a service worker's background
+    fetches): the test database is flushed next, and SQLite refuses to flush a table that a
+    request thread is still reading ("database table is locked")."""
+    threads = getattr(getattr(live_server.thread, "httpd", None), "_threads", None) or []
+    for thread in list(threads):
+        thread.join(timeout=10)
 
 
 def _csp_violation(message, errors: list[str]) -> None:
