@@ -19,6 +19,7 @@ from djmoney.money import Money
 
 from catalog.models import Product
 from pos_site.errors import ConflictError, NotFoundError, PermissionDeniedError, ServiceError
+from pos_site.rows import insert_objects
 from store.selectors import current_store_settings
 
 from . import pricing
@@ -523,8 +524,12 @@ def _write_sale(
         wanted=wanted,
         after=after,
     )
+    # A sale only lowers stock, so only products now at or below their threshold can need an
+    # alert; the common sale (nothing runs low) costs no alert query.
     thresholds = {line.product_id: line.product.low_stock_threshold for line in view.lines}
-    sync_low_stock_alerts({pk: (after[pk], thresholds[pk]) for pk in wanted})
+    sync_low_stock_alerts(
+        {pk: (after[pk], thresholds[pk]) for pk in wanted if after[pk] <= thresholds[pk]}
+    )
     return sale
 
 
@@ -566,7 +571,7 @@ def record_sale(
     def money(amount: Decimal) -> Money:
         return Money(amount, currency)
 
-    sale = Sale.objects.create(
+    sale = Sale(
         number=_next_number("S", "sale"),
         idempotency_key=key,
         cart=cart,
@@ -585,7 +590,8 @@ def record_sale(
         change_given=money(settlement.change),
         item_count=sum(line.quantity for line in priced.lines),
     )
-    sale_lines = SaleLine.objects.bulk_create(
+    insert_objects([sale])
+    sale_lines = [
         SaleLine(
             sale=sale,
             product_id=sold[line.key].product_id,
@@ -603,18 +609,18 @@ def record_sale(
             tax=money(line.tax),
         )
         for position, line in enumerate(priced.lines, start=1)
-    )
-    taxes = SaleTax.objects.bulk_create(
+    ]
+    taxes = [
         SaleTax(sale=sale, rate=band.rate, taxable=money(band.taxable), tax=money(band.tax))
         for band in priced.tax_bands
-    )
+    ]
     charge_by_index = {item.request_index: item for item in charges}
     gateway_name = payment_gateway().name if charges else ""
-    sale_payments = Payment.objects.bulk_create(
+    sale_payments = [
         _payment_row(sale, index, request, applied, charge_by_index.get(index), money, gateway_name)
         for index, (request, applied) in enumerate(zip(payments, settlement.tenders, strict=True))
-    )
-    StockMovement.objects.bulk_create(
+    ]
+    movements = [
         StockMovement(
             product_id=pk,
             kind=StockMovement.Kind.SALE,
@@ -626,7 +632,9 @@ def record_sale(
             sale=sale,
         )
         for pk, qty in sorted(wanted.items())
-    )
+    ]
+    for rows in (sale_lines, taxes, sale_payments, movements):
+        insert_objects(rows)
     _remember_rows(sale, lines=sale_lines, taxes=taxes, payments=sale_payments)
     return sale
 
