@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, offline_api, register_api
+from . import api, catalog_api, offline_api, register_api
 
 urlpatterns = [
     path("carts/", api.CartListView.as_view(), name="api-carts"),
@@ -15,6 +15,11 @@ urlpatterns = [
     path("carts/<int:cart_id>/park/", api.CartParkView.as_view(), name="api-cart-park"),
     path("carts/<int:cart_id>/resume/", api.CartResumeView.as_view(), name="api-cart-resume"),
     path("carts/<int:cart_id>/checkout/", api.CheckoutView.as_view(), name="api-cart-checkout"),
+    path(
+        "catalog/snapshot/",
+        catalog_api.CatalogSnapshotView.as_view(),
+        name="api-catalog-snapshot",
+    ),
     path("offline-sales/", offline_api.OfflineSalesView.as_view(), name="api-offline-sales"),
     path("sales/<str:number>/", register_api.SaleDetailView.as_view(), name="api-sale"),
     path("sales/<str:number>/refunds/", api.SaleRefundView.as_view(), name="api-sale-refunds"),

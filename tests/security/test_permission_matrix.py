@@ -92,6 +92,7 @@ MATRIX = [
     ("product-detail",                           "PATCH","/api/v1/products/{product}/",                                  401, 403, 200, 200, 200),
     ("product-detail",                           "DELETE","/api/v1/products/{product}/",                                  401, 403, 409, 409, 409),
     ("api-refund-email-receipt",                 "POST", "/api/v1/refunds/{refund}/email-receipt/",                      401, 400, 403, 400, 400),
+    ("api-catalog-snapshot",                     "GET",  "/api/v1/catalog/snapshot/",                                    401, 200, 200, 200, 200),
     ("api-offline-sales",                        "POST", "/api/v1/offline-sales/",                                       401, 400, 403, 400, 400),
     ("api-sale",                                 "GET",  "/api/v1/sales/{sale}/",                                        401, 200, 403, 200, 200),
     ("api-sale-email-receipt",                   "POST", "/api/v1/sales/{sale}/email-receipt/",                          401, 400, 403, 400, 400),
