@@ -23,6 +23,7 @@ from .selectors import pricing_rules
 # Receipts by email (POST /api/v1/sales/{number}/email-receipt/, receipts/api.py): the screen
 # after a payment, a sale in the recent-sales list and a refund show an address field.
 EMAIL_RECEIPTS = True
+CATALOG_REFRESH_SECONDS = 180
 
 
 @login_required
@@ -48,6 +49,7 @@ REGISTER_ASSETS = (
     "pos/offline.js",
     "pos/pricing.js",
     "pos/offline-cart.js",
+    "pos/catalog.js",
 )
 
 
@@ -136,6 +138,8 @@ def register_config(request: HttpRequest) -> dict:
             "login": f"{settings.LOGIN_URL}?next={request.path}",
             # Sales made offline are sent here when the server is reachable (static/pos/offline.js).
             "offline_sales": reverse("api-offline-sales"),
+            # The whole catalog, kept in IndexedDB for selling offline (static/pos/catalog.js).
+            "catalog_snapshot": reverse("api-catalog-snapshot"),
             "service_worker": reverse("register-service-worker"),
             "register": reverse("register"),
         },
@@ -152,6 +156,8 @@ def register_config(request: HttpRequest) -> dict:
         "email_receipts": EMAIL_RECEIPTS,
         "simulated_gateway": settings.POS_PAYMENT_GATEWAY.endswith(".SimulatedGateway"),
         "page_size": page_size,
+        # How often the register refreshes its offline copy of the catalog (only changes).
+        "catalog_refresh_seconds": CATALOG_REFRESH_SECONDS,
         "messages": register_messages(),
     }
 
@@ -193,6 +199,7 @@ def register_messages() -> dict[str, str]:
             "and will sync when it is back."
         ),
         "offline_synced": _("{count} sale(s) made offline are now recorded."),
+        "catalog_updated": _("Catalog updated {time}"),
         "card_offline": _(
             "Card payments need the network: the bank must approve them. "
             "Take cash or another payment."

@@ -9,6 +9,7 @@ import { createShift } from "./shift.js";
 import { createSales } from "./sales.js";
 import { pendingCount, recordOfflineSale, syncOfflineSales } from "./offline.js";
 import { createOfflineCart } from "./offline-cart.js";
+import { catalogMeta, loadCatalog, syncCatalog } from "./catalog.js";
 
 const config = JSON.parse($("#register-config").textContent);
 const t = config.messages;
@@ -27,6 +28,8 @@ const state = {
   sale: null,
   nextCart: null,
   offline: null, // the offline cart (offline-cart.js) while the server cannot be reached
+  catalog: null, // the IndexedDB catalog, indexed (catalog.js): searched while offline
+  shown: 0, // how many products of a search in that catalog are shown
 };
 
 const app = $("#app");
@@ -168,8 +171,9 @@ function scan(code) {
     dialog.close();
   }
   if (state.offline) {
-    // Offline the catalog loaded in the page is all there is to look in.
-    const product = state.products.find((x) => x.barcode === code);
+    // Offline: the catalog kept in the browser, else what the page has shown.
+    const product =
+      (state.catalog && state.catalog.byBarcode(code)) || state.products.find((x) => x.barcode === code);
     if (product) applyCart(state.offline.add(product));
     else toast(format(t.unknown_barcode, { code }), "error");
     return;
@@ -445,7 +449,20 @@ const row = (label, value, extra = "") =>
 
 let productRequest = null;
 
+/** A page of the catalog kept in the browser (offline): same rules and order as the API. */
+function searchKeptCatalog({ more }) {
+  state.shown = more ? state.shown + config.page_size : config.page_size;
+  const found = state.catalog.search(state.query, { category: state.category, limit: state.shown });
+  state.products = found.products;
+  state.next = found.more ? "kept" : null;
+  renderProducts({ more: false, added: found.products });
+}
+
 async function loadProducts({ more = false } = {}) {
+  if (state.offline && state.catalog) {
+    searchKeptCatalog({ more });
+    return;
+  }
   if (productRequest) productRequest.abort();
   const controller = new AbortController();
   productRequest = controller;
@@ -1069,7 +1086,10 @@ function printOfflineReceipt(record) {
   window.print();
 }
 
-/** Opened with no network: sell from the catalog the service worker kept, pay cash or other. */
+/**
+ * Opened with no network: sell from the catalog kept in IndexedDB (catalog.js), or, before
+ * it was ever downloaded, from the catalog answers the service worker kept; pay cash or other.
+ */
 async function startOffline() {
   let register = null;
   try {
@@ -1078,21 +1098,76 @@ async function startOffline() {
     register = null;
   }
   if (!register) return false; // never loaded online in this browser: no register to sell on
-  let categories;
-  try {
-    [categories] = await Promise.all([api.get(urls.categories), state.products.length ? null : loadProducts()]);
-  } catch {
-    return false;
-  }
+  state.catalog = await loadCatalog({ formatPrice }).catch(() => null);
+  if (state.catalog && !state.catalog.size) state.catalog = null;
   state.offline = createOfflineCart({ rules: config.pricing_rules, money, register });
-  renderCategories(categories.data);
-  renderProducts({ more: false, added: state.products });
+  if (state.catalog) {
+    renderCategories(state.catalog.categories);
+    searchKeptCatalog({ more: false });
+    showCatalogStatus(state.catalog.meta);
+  } else {
+    let categories;
+    try {
+      [categories] = await Promise.all([api.get(urls.categories), state.products.length ? null : loadProducts()]);
+    } catch {
+      state.offline = null;
+      return false;
+    }
+    renderCategories(categories.data);
+    renderProducts({ more: false, added: state.products });
+  }
   applyCart(state.offline.payload());
   document.documentElement.dataset.ready = "true";
   document.documentElement.dataset.offline = "true";
   const waiting = await pendingCount().catch(() => 0);
   showBanner(format(t.offline_waiting, { count: waiting }));
   return true;
+}
+
+// ------------------------------------------------------------------ the catalog kept offline
+
+const formatPrice = (amount) => money.text(money.fromApi(amount));
+
+/** "Catalog updated 14:05" under the products: how fresh the copy kept for offline is. */
+function showCatalogStatus(meta) {
+  const status = $("#catalog-status");
+  if (!status || !meta || !meta.synced_at) return;
+  const when = new Date(meta.synced_at);
+  const today = when.toDateString() === new Date().toDateString();
+  const time = when.toLocaleTimeString(config.locale, { hour: "2-digit", minute: "2-digit" });
+  const text = today ? time : `${when.toLocaleDateString(config.locale)} ${time}`;
+  status.textContent = format(t.catalog_updated, { time: text });
+  status.title = when.toLocaleString(config.locale);
+  status.hidden = false;
+}
+
+/**
+ * Refresh the copy of the catalog kept in IndexedDB, in the background: at start, every few
+ * minutes and when the network comes back. Never in the cashier's way: a failure is retried
+ * next time, and the register keeps selling online meanwhile.
+ */
+async function refreshCatalog() {
+  if (state.offline || !navigator.onLine) return;
+  try {
+    const started = performance.now();
+    const result = await syncCatalog({ get: api.get, url: urls.catalog_snapshot });
+    performance.measure("catalog-sync", { start: started, detail: { rows: result.rows, full: result.full } });
+    showCatalogStatus(result.meta);
+    document.documentElement.dataset.catalog = String(result.count);
+  } catch (error) {
+    if (error && error.name !== "ApiError") console.warn("catalog refresh failed", error);
+  }
+}
+
+let catalogTimer = 0;
+
+function keepCatalogFresh() {
+  catalogMeta()
+    .then(showCatalogStatus)
+    .catch(() => null);
+  refreshCatalog();
+  clearInterval(catalogTimer);
+  catalogTimer = setInterval(refreshCatalog, config.catalog_refresh_seconds * 1000);
 }
 
 // ------------------------------------------------------------------ start
@@ -1139,6 +1214,7 @@ async function start() {
   }
   await syncOffline();
   document.documentElement.dataset.offlineSync = "done";
+  keepCatalogFresh();
 }
 
 
@@ -1165,7 +1241,9 @@ window.addEventListener("online", () => {
     if (!state.cart.lines.length && !$$("dialog[open]").length) window.location.reload();
     else syncOffline();
   }
-  else if (document.documentElement.dataset.ready) syncOffline();
-  else start(); // opened offline: load the register now that the network is back
+  else if (document.documentElement.dataset.ready) {
+    syncOffline();
+    refreshCatalog();
+  } else start(); // opened offline: load the register now that the network is back
 });
 start();

@@ -6,10 +6,18 @@
 // - Page: network first, the cached copy when the network fails. Static files: cache first
 //   (their content is in VERSION; a new version installs a new cache and drops the old one).
 // - The catalog API's GET answers (products, categories): network first, the last answer when
-//   offline. Product thumbnails (IMAGES): cache first, they never change under one name. Nothing else is touched: every write goes to the network, and sales made offline
-//   wait in IndexedDB (offline.js), never in this cache.
+//   offline. The whole catalog is kept in IndexedDB by catalog.js, not here.
+// - Product thumbnails (IMAGES): cache first, they never change under one name. Only those the
+//   register has shown (100,000 pictures are never fetched ahead), in their own cache that
+//   survives a new version of the worker and keeps the last THUMBNAILS_KEPT (oldest out).
+// Nothing else is touched: every write goes to the network, and sales made offline wait in
+// IndexedDB (offline.js), never in this cache.
 /* global VERSION, PAGE, ASSETS, CATALOG, IMAGES */
 const CACHE = `pos-register-${VERSION}`;
+const THUMBNAILS = "pos-thumbnails";
+const THUMBNAILS_KEPT = 2000;
+const TRIM_EVERY = 50; // thumbnails stored between two trims of the cache
+let storedSinceTrim = 0;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -73,6 +81,31 @@ async function cacheFirst(request) {
   return response;
 }
 
+async function thumbnail(event) {
+  const cache = await caches.open(THUMBNAILS);
+  const cached = await cache.match(event.request);
+  if (cached) return cached;
+  const response = await fetch(event.request);
+  if (response.ok) {
+    await cache.put(event.request, response.clone());
+    storedSinceTrim += 1;
+    if (storedSinceTrim >= TRIM_EVERY) {
+      storedSinceTrim = 0;
+      event.waitUntil(trimThumbnails());
+    }
+  }
+  return response;
+}
+
+// The cache lists its entries in the order they were stored: the oldest go first.
+async function trimThumbnails() {
+  const cache = await caches.open(THUMBNAILS);
+  const keys = await cache.keys();
+  for (const request of keys.slice(0, Math.max(0, keys.length - THUMBNAILS_KEPT))) {
+    await cache.delete(request);
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
@@ -85,6 +118,6 @@ self.addEventListener("fetch", (event) => {
   } else if (CATALOG.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(networkFirst(request, request.url));
   } else if (IMAGES.some((prefix) => url.pathname.startsWith(prefix))) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(thumbnail(event));
   }
 });
