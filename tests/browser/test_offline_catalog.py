@@ -187,6 +187,13 @@ def test_the_kept_catalog_searches_like_the_api_and_follows_changes(page, db):
     factories.product("Espresso tamper", "20.00")
     result = page.evaluate(SYNC, {"full": False, "chunk": 0})
     assert not result["full"] and result["count"] == 43
+    # The changes are kept as a patch over the chunks: read back, they are applied.
+    kept = page.evaluate(SEARCH, {"terms": ["esp", "cup"], "category": ""})
+    assert kept["esp"] == api_ids(page, "esp") and kept["cup"] == []
+    assert "Espresso tamper" in page.evaluate(
+        """async () => (await (await import("/static/pos/catalog.js")).loadCatalog())
+            .search("tamper").products.map((p) => p.name)"""
+    )
     Product.objects.filter(name="Filler 00007").delete()
     result = page.evaluate(SYNC, {"full": False, "chunk": 0})
     assert result["full"] and result["count"] == 42
