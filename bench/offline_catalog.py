@@ -119,6 +119,9 @@ def run() -> None:
     from bench.catalog_api import build_catalog
     from catalog.models import Category, Product
 
+    if not Path(CHROMIUM).exists():
+        print(f"skipped: Debian's Chromium is not installed at {CHROMIUM} (make browser-deps)")
+        return
     barcodes = build_catalog()
     # 100,000 products for sale, last edited yesterday (a refresh then finds nothing changed;
     # edits of the last two minutes would be sent again: the snapshot's overlap margin).

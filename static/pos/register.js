@@ -526,6 +526,8 @@ function tile(product) {
   let badge = null;
   if (stock <= 0) badge = h("span", { class: "badge badge-out" }, t.out_of_stock);
   else if (product.low_stock) badge = h("span", { class: "badge badge-low" }, format(t.left, { count: stock }));
+  const placeholder = () =>
+    h("span", { class: `tile-img tile-placeholder ph-${product.id % 6}`, "aria-hidden": "true" }, initials(product.name));
   const picture = product.thumbnail_url
     ? h("img", {
         class: "tile-img",
@@ -535,8 +537,10 @@ function tile(product) {
         decoding: "async",
         width: 160,
         height: 160,
+        // Offline, a picture this register never showed is not kept: its initials instead.
+        onerror: (event) => event.target.replaceWith(placeholder()),
       })
-    : h("span", { class: `tile-img tile-placeholder ph-${product.id % 6}`, "aria-hidden": "true" }, initials(product.name));
+    : placeholder();
   return h(
     "button",
     {
