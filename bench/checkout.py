@@ -16,18 +16,9 @@ import time
 import uuid
 from decimal import Decimal
 
+from bench.common import summary
+
 RUNS = 40
-
-
-def _stats(samples: list[float]) -> dict:
-    samples = sorted(samples)
-    return {
-        "runs": len(samples),
-        "median_ms": round(statistics.median(samples), 3),
-        "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 3),
-        "min_ms": round(samples[0], 3),
-        "max_ms": round(samples[-1], 3),
-    }
 
 
 def _setup():
@@ -166,7 +157,7 @@ def run() -> None:
         )
         samples.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 201, response.content
-    results["add to cart by barcode"] = _stats(samples[20:])
+    results["add to cart by barcode"] = summary(samples[20:])
     client.delete(f"/api/v1/carts/{cart['id']}/")
 
     samples = []
@@ -179,7 +170,7 @@ def run() -> None:
         assert response.status_code == 400, response.content
     # Session, user, permissions, cart lookup, DRF parsing and a 400 answer: what any checkout
     # request costs before it does any work.
-    results["request floor (checkout refused by validation)"] = _stats(samples[5:])
+    results["request floor (checkout refused by validation)"] = summary(samples[5:])
 
     for lines in (1, 10, 50):
         times, counts = [], []
@@ -189,9 +180,9 @@ def run() -> None:
             counts.append(queries)
         # The most frequent count: a run that re-reads the store settings (cached 30 s) does 2 more.
         queries = statistics.mode(counts)
-        results[f"checkout {lines:>2}-line cart"] = {**_stats(times[3:]), "queries": queries}
+        results[f"checkout {lines:>2}-line cart"] = {**summary(times[3:]), "queries": queries}
         floor = [_raw_floor(user, products, lines) for _ in range(RUNS)]
-        results[f"raw SQL floor {lines:>2} lines"] = _stats(floor[3:])
+        results[f"raw SQL floor {lines:>2} lines"] = summary(floor[3:])
 
     ten = results["checkout 10-line cart"]["median_ms"]
     floor_ten = results["raw SQL floor 10 lines"]["median_ms"]
