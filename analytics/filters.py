@@ -209,6 +209,11 @@ def parse_filters(params, *, today: date | None = None) -> tuple[ReportFilter, R
     Invalid input falls back to the default period with no other filter: never a server error.
     """
     today = today or store_today()
+    if not params.get("preset"):
+        # The Period menu shows the period the report covers: without this it showed its first
+        # choice ("Today") above a report of the last 30 days, or of a custom range.
+        params = params.copy()
+        params["preset"] = "custom" if params.get("start") or params.get("end") else DEFAULT_PRESET
     form = ReportFilterForm(params)
     if not form.is_valid():
         start, end = preset_range(DEFAULT_PRESET, today)

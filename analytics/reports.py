@@ -287,7 +287,8 @@ def sales_by_report(flt: ReportFilter, dimension: str) -> Report:
             cells.append(row.quantity)
         table_rows.append([*cells, row.paid, row.refunds, row.net, share])
     report.tables = [Table(title=report.title, columns=columns, rows=table_rows)]
-    if dimension == "payment-method":
+    if dimension == "payment-method" and (flt.product or flt.category):
+        # Only a product or category filter picks sales by their lines: say what that means.
         report.notes = ["Payments are those of whole sales containing the filtered lines."]
     return report
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from analytics.reports import REPORTS
+from catalog.models import Category
 from tests.reports_data import build_shop
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,13 @@ def test_wagtail_own_reports_still_work(manager_client, superuser):
     from tests.conftest import client_for
 
     assert client_for(superuser).get("/admin/reports/locked/").status_code == 200
+
+
+def test_payment_methods_note_the_whole_sales_only_under_a_product_or_category_filter(
+    manager_client, shop
+):
+    url = reverse("analytics:sales-by-payment-method")
+    note = "Payments are those of whole sales containing the filtered lines."
+    assert note not in manager_client.get(url).content.decode()
+    category = Category.objects.order_by("pk").first()
+    assert note in manager_client.get(url, {"category": category.pk}).content.decode()

@@ -68,6 +68,22 @@ def test_dates_alone_mean_a_custom_range():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ("", "last_30_days"),
+        ("category=", "last_30_days"),
+        ("start=2026-02-01&end=2026-02-02", "custom"),
+    ],
+)
+def test_the_period_menu_shows_the_period_the_report_covers(query, shown):
+    """Without a preset in the address the menu showed "Today" above a 30-day report."""
+    flt, form = parse_filters(QueryDict(query), today=TODAY)
+    assert flt.preset == shown
+    assert f'<option value="{shown}" selected>' in str(form["preset"])
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("days, expected", [("7", 7), ("0", 1), ("99999", 3650), ("x", 30)])
 def test_days_unsold(days, expected):
     flt, _ = parse_filters(QueryDict(f"days={days}"), today=TODAY)
