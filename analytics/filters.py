@@ -173,7 +173,7 @@ class ReportFilterForm(forms.Form):
         Register.objects.order_by("name"), required=False, empty_label="All registers"
     )
     payment_method = forms.ChoiceField(
-        choices=[("", "All payment methods"), *Payment.Method.choices],
+        choices=[("", "All methods"), *Payment.Method.choices],  # fits a filter cell
         required=False,
         label="Payment method",
     )

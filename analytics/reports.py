@@ -26,7 +26,7 @@ HEAT_LEVELS = 5
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text, money, int, decimal, percent
+    kind: str = "text"  # text, code (a SKU: one unbroken word), money, int, decimal, percent
 
 
 @dataclass
@@ -221,7 +221,7 @@ def top_products_report(flt: ReportFilter, order: str = "revenue") -> Report:
             title=report.charts[0].title,
             columns=[
                 Column("Product"),
-                Column("SKU"),
+                Column("SKU", "code"),
                 Column("Quantity", "int"),
                 Column("Paid (tax incl.)", "money"),
                 Column("Revenue before tax", "money"),
@@ -408,7 +408,7 @@ def inventory_report(flt: ReportFilter) -> Report:
             title="Low stock",
             columns=[
                 Column("Product"),
-                Column("SKU"),
+                Column("SKU", "code"),
                 Column("Category"),
                 Column("In stock", "int"),
                 Column("Threshold", "int"),
@@ -423,7 +423,7 @@ def inventory_report(flt: ReportFilter) -> Report:
             title=f"Not sold in the last {flt.days_unsold} days",
             columns=[
                 Column("Product"),
-                Column("SKU"),
+                Column("SKU", "code"),
                 Column("Category"),
                 Column("In stock", "int"),
                 Column("Last sold"),

@@ -110,7 +110,8 @@ def _table_view(report: Report, table) -> dict:
             [
                 {
                     "text": report.text(value, column.kind),
-                    "num": column.kind != "text",
+                    "num": column.kind not in ("text", "code"),
+                    "code": column.kind == "code",
                     "level": level,
                 }
                 for value, column, level in zip(row, table.columns, levels, strict=True)

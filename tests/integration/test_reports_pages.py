@@ -147,3 +147,8 @@ def test_payment_methods_note_the_whole_sales_only_under_a_product_or_category_f
     assert note not in manager_client.get(url).content.decode()
     category = Category.objects.order_by("pk").first()
     assert note in manager_client.get(url, {"category": category.pk}).content.decode()
+
+
+def test_skus_are_never_broken_across_lines(manager_client, shop):
+    response = manager_client.get(reverse("analytics:top-products"), {"preset": "this_year"})
+    assert f'<td class="an-code">{shop["beans"].sku}</td>' in response.content.decode()
