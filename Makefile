@@ -78,7 +78,8 @@ serve-tls: migrate
 		--workers 3 --certfile certs/cert.pem --keyfile certs/key.pem \
 		--forwarded-allow-ips="" --access-logfile -
 
-## screenshots: the cashier's manual pictures (docs/manual/img/) and the register's first-load figures
+## screenshots: every picture of the manuals and the README (docs/manual/img/, docs/img/), taken from a
+## throw-away demo shop, and the register's first-load figures (some: scripts/screenshots.py --only GROUP)
 screenshots: install-dev
 	$(PY) scripts/screenshots.py
 
