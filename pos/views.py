@@ -199,6 +199,18 @@ def register_messages() -> dict[str, str]:
             "and will sync when it is back."
         ),
         "offline_synced": _("{count} sale(s) made offline are now recorded."),
+        "offline_switched": _(
+            "The server cannot be reached: the register now sells offline. The cart was kept."
+        ),
+        "offline_no_discount": _(
+            "Discounts cannot be carried offline: this cart's total is now without its discount."
+        ),
+        "offline_paid_online": _(
+            "The sale in progress when the network dropped had been paid online after all. "
+            "If it was paid offline too, call a manager to void one of the two."
+        ),
+        "offline_unavailable": _("Not available offline: this needs the server."),
+        "back_online": _("Back online: sales go to the server again."),
         "catalog_updated": _("Catalog updated {time}"),
         "card_offline": _(
             "Card payments need the network: the bank must approve them. "

@@ -77,6 +77,19 @@ export function createOfflineCart({ rules, money, register }) {
       }
       return payload();
     },
+    /**
+     * Take over a line of the server's cart when the network drops mid-sale (register.js):
+     * { product, name, sku, barcode, unit_price, tax_rate, quantity }, amounts as API strings.
+     * Discounts are not carried: the server's rules apply them, and an offline sale with a
+     * discount needs the permission checked again when it syncs.
+     */
+    carry(line) {
+      const existing = lines.find((x) => x.product === line.product);
+      const quantity = Math.max(1, Math.min(9999, line.quantity));
+      if (existing) existing.quantity = Math.min(9999, existing.quantity + quantity);
+      else lines.push({ ...line, barcode: line.barcode || "", quantity });
+      return payload();
+    },
     setQuantity(productId, quantity) {
       const line = lines.find((x) => x.product === productId);
       if (line) line.quantity = Math.max(1, Math.min(9999, quantity));
@@ -86,6 +99,8 @@ export function createOfflineCart({ rules, money, register }) {
       lines = lines.filter((x) => x.product !== productId);
       return payload();
     },
+    /** The lines as carry() takes them: kept by register.js to survive a reload. */
+    lines: () => lines.map((line) => ({ ...line })),
     clear() {
       lines = [];
       return payload();

@@ -28,6 +28,8 @@ const state = {
   sale: null,
   nextCart: null,
   offline: null, // the offline cart (offline-cart.js) while the server cannot be reached
+  online: false, // the page started online (shift, parked sales and catalog refresh are loaded)
+  paidCart: null, // the id of the server cart just paid: never carried offline
   catalog: null, // the IndexedDB catalog, indexed (catalog.js): searched while offline
   shown: 0, // how many products of a search in that catalog are shown
 };
@@ -111,9 +113,16 @@ const isPhone = () => window.matchMedia("(max-width: 719px)").matches;
 
 let queue = Promise.resolve();
 
-/** Cart changes run one after another (fast scans stay in order); each returns the cart. */
-function cartAction(action, { onError } = {}) {
+/**
+ * Cart changes run one after another (fast scans stay in order); each returns the cart.
+ * `offline()` is the same change made on the offline cart (returns its payload): it runs
+ * instead of `action` once the register is offline, and retries the change when `action`
+ * finds the server unreachable and the register switches to offline selling (goOffline), so
+ * the cashier never scans twice. Without it the change needs the server: a message says so.
+ */
+function cartAction(action, { onError, offline } = {}) {
   const run = queue.then(async () => {
+    if (state.offline) return runOffline(offline);
     $("#cart").setAttribute("aria-busy", "true");
     try {
       const cart = await action();
@@ -121,6 +130,7 @@ function cartAction(action, { onError } = {}) {
       cartAlert("");
       return cart;
     } catch (error) {
+      if (unreachable(error) && (await goOffline())) return runOffline(offline);
       if (onError && onError(error)) return null;
       report(error);
       if (error.status === 404 || error.code === "cart_not_open") await reopenCart();
@@ -131,6 +141,17 @@ function cartAction(action, { onError } = {}) {
   });
   queue = run.catch(() => null);
   return run;
+}
+
+function runOffline(offline) {
+  if (!offline) {
+    toast(t.offline_unavailable, "error");
+    return null;
+  }
+  const cart = offline();
+  if (cart) applyCart(cart);
+  cartAlert("");
+  return cart;
 }
 
 const cartUrl = (suffix = "") => `${urls.carts}${state.cart.id}/${suffix}`;
@@ -146,16 +167,29 @@ async function reopenCart() {
 
 function addProduct(productId, name) {
   if (!state.cart) return null; // still loading
-  if (state.offline) {
-    const product = state.products.find((x) => x.id === productId);
-    if (product) applyCart(state.offline.add(product));
-    return null;
-  }
-  return cartAction(async () => {
-    const { data } = await api.post(cartUrl("lines/"), { product: productId, quantity: 1 });
-    if (isPhone()) toast(format(t.added, { name }), "ok");
-    return data;
-  });
+  const shown = state.products.find((x) => x.id === productId);
+  return cartAction(
+    async () => {
+      const { data } = await api.post(cartUrl("lines/"), { product: productId, quantity: 1 });
+      if (isPhone()) toast(format(t.added, { name }), "ok");
+      return data;
+    },
+    {
+      offline() {
+        const product = shown || (state.catalog && state.catalog.product(productId));
+        return product ? state.offline.add(product) : null;
+      },
+    },
+  );
+}
+
+/** A scan on the offline cart: the catalog kept in the browser, else what the page has shown. */
+function scanOffline(code) {
+  const product =
+    (state.catalog && state.catalog.byBarcode(code)) || state.products.find((x) => x.barcode === code);
+  if (product) return state.offline.add(product);
+  toast(format(t.unknown_barcode, { code }), "error");
+  return null;
 }
 
 function scan(code) {
@@ -170,14 +204,6 @@ function scan(code) {
     }
     dialog.close();
   }
-  if (state.offline) {
-    // Offline: the catalog kept in the browser, else what the page has shown.
-    const product =
-      (state.catalog && state.catalog.byBarcode(code)) || state.products.find((x) => x.barcode === code);
-    if (product) applyCart(state.offline.add(product));
-    else toast(format(t.unknown_barcode, { code }), "error");
-    return;
-  }
   cartAction(
     async () => {
       const { data } = await api.post(cartUrl("lines/"), { barcode: code });
@@ -186,6 +212,7 @@ function scan(code) {
       return data;
     },
     {
+      offline: () => scanOffline(code),
       onError(error) {
         if (error.code !== "unknown_barcode") return false;
         toast(format(t.unknown_barcode, { code }), "error");
@@ -197,28 +224,26 @@ function scan(code) {
 
 async function setQuantity(line, quantity) {
   if (quantity === line.quantity) return;
-  if (state.offline) {
-    applyCart(state.offline.setQuantity(line.product, quantity));
-    renderCart({ force: true });
-    return;
-  }
-  const cart = await cartAction(async () => {
-    const { data } = await api.patch(cartUrl(`lines/${line.id}/`), { quantity });
-    return data;
-  });
-  if (!cart && state.cart) renderCart({ force: true }); // refused: show the real quantity again
+  const cart = await cartAction(
+    async () => {
+      const { data } = await api.patch(cartUrl(`lines/${line.id}/`), { quantity });
+      return data;
+    },
+    { offline: () => state.offline.setQuantity(line.product, quantity) },
+  );
+  // Refused, or clamped offline: show the real quantity again.
+  if (state.cart && (!cart || cart.offline)) renderCart({ force: true });
 }
 
 function removeLine(line) {
-  if (state.offline) {
-    applyCart(state.offline.remove(line.product));
-    return null;
-  }
-  return cartAction(async () => {
-    const { data } = await api.del(cartUrl(`lines/${line.id}/`));
-    toast(format(t.removed, { name: line.name }));
-    return data;
-  });
+  return cartAction(
+    async () => {
+      const { data } = await api.del(cartUrl(`lines/${line.id}/`));
+      toast(format(t.removed, { name: line.name }));
+      return data;
+    },
+    { offline: () => state.offline.remove(line.product) },
+  );
 }
 
 function changedLine(previous, cart) {
@@ -232,7 +257,8 @@ function changedLine(previous, cart) {
 }
 
 function applyCart(cart) {
-  if (!cart.offline) {
+  if (cart.offline) keepOfflineCart(cart);
+  else {
     // Remembered for a start with no network: offline sales are made on this register.
     try {
       localStorage.setItem("pos-register", JSON.stringify(cart.register));
@@ -295,7 +321,7 @@ function renderCart({ force = false } = {}) {
   pay.disabled = !cart.lines.length;
   $("#pay-label").textContent = format(t.pay, { amount: cart.formatted.total });
   $("#phone-total").textContent = count ? `${count} · ${cart.formatted.total}` : "";
-  // Parking, clearing and discounts are the server's: not offline.
+  // Parking, clearing and discounts are the server's: not offline (offlineControls says why).
   $("#park-button").disabled = !cart.lines.length || Boolean(cart.offline);
   $("#clear-button").disabled = !cart.lines.length || Boolean(cart.offline);
   const discount = $("#discount-button");
@@ -610,6 +636,10 @@ function setParked(count) {
 }
 
 async function openParked() {
+  if (state.offline) {
+    toast(t.offline_unavailable, "error");
+    return;
+  }
   const dialog = $("#parked-dialog");
   const list = $("#parked-list");
   const errorBox = $("#parked-error");
@@ -770,6 +800,10 @@ const sales = createSales({
 
 function openSales() {
   if ($$("dialog[open]").length) return;
+  if (state.offline) {
+    toast(t.offline_unavailable, "error");
+    return;
+  }
   sales.open();
 }
 
@@ -803,6 +837,7 @@ function openPayment() {
 
 function showDone(sale) {
   state.sale = sale;
+  if (!sale.offline) state.paidCart = state.cart.id;
   state.nextCart = null;
   const title = sale.offline ? t.sale_done_offline : t.sale_done;
   $("#done-title").textContent = format(title, { number: sale.number });
@@ -878,11 +913,14 @@ function startNewSale() {
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   setView("products");
   if (state.offline) {
-    if (navigator.onLine) window.location.reload(); // the network is back: sell online again
-    else applyCart(state.offline.clear());
+    applyCart(state.offline.clear());
+    backOnlineSoon(); // the sale made offline is paid: back online if the server answers
     return;
   }
-  cartAction(async () => state.nextCart || (await api.post(urls.carts)).data);
+  // The paid cart has nothing to carry: if the server is gone now, the next sale starts offline.
+  cartAction(async () => state.nextCart || (await api.post(urls.carts)).data, {
+    offline: () => null,
+  });
 }
 
 // ------------------------------------------------------------------ layout, shortcuts
@@ -1022,11 +1060,12 @@ async function syncOffline() {
   try {
     result = await syncOfflineSales({ post: api.post, url: urls.offline_sales });
   } catch {
-    return; // no IndexedDB here (a private window may refuse it): nothing was queued either
+    return null; // no IndexedDB here (a private window may refuse it): nothing was queued either
   }
   if (result.sent.length) toast(format(t.offline_synced, { count: result.sent.length }));
   if (result.waiting) showBanner(format(t.offline_waiting, { count: result.waiting }));
   else if (result.refused) showBanner(format(t.offline_refused, { count: result.refused }));
+  return result;
 }
 
 // A sale paid offline: priced again and queued by offline.js, shown like a completed sale.
@@ -1034,6 +1073,7 @@ async function sendOffline(payments) {
   const record = await recordOfflineSale(state.offline.sale(payments), config.pricing_rules, {
     cardRefused: t.card_offline,
   });
+  forgetOfflineCart(); // paid: a reload now must not bring its lines back
   const text = (amount) => money.text(money.fromApi(amount));
   showBanner(format(t.offline_waiting, { count: await pendingCount() }));
   return {
@@ -1090,17 +1130,21 @@ function printOfflineReceipt(record) {
   window.print();
 }
 
-/**
- * Opened with no network: sell from the catalog kept in IndexedDB (catalog.js), or, before
- * it was ever downloaded, from the catalog answers the service worker kept; pay cash or other.
- */
-async function startOffline() {
-  let register = null;
+function rememberedRegister() {
   try {
-    register = JSON.parse(localStorage.getItem("pos-register") || "null");
+    return JSON.parse(localStorage.getItem("pos-register") || "null");
   } catch {
-    register = null;
+    return null;
   }
+}
+
+/**
+ * Opened with no network, or the server lost mid-shift (goOffline): sell from the catalog
+ * kept in IndexedDB (catalog.js), or, before it was ever downloaded, from the catalog answers
+ * the service worker kept; pay cash or other. `carried` is the server cart in progress, whose
+ * lines move to the offline cart.
+ */
+async function startOffline({ register = rememberedRegister(), carried = null } = {}) {
   if (!register) return false; // never loaded online in this browser: no register to sell on
   state.catalog = await loadCatalog({ formatPrice }).catch(() => null);
   if (state.catalog && !state.catalog.size) state.catalog = null;
@@ -1120,12 +1164,229 @@ async function startOffline() {
     renderCategories(categories.data);
     renderProducts({ more: false, added: state.products });
   }
+  if (carried) carryCart(carried);
+  else restoreOfflineCart(register);
   applyCart(state.offline.payload());
   document.documentElement.dataset.ready = "true";
   document.documentElement.dataset.offline = "true";
+  offlineControls(true);
+  probeWhileOffline();
   const waiting = await pendingCount().catch(() => 0);
   showBanner(format(t.offline_waiting, { count: waiting }));
   return true;
+}
+
+// ------------------------------------------------------------------ the network lost mid-shift
+
+// The offline cart in progress, kept in this tab's sessionStorage so that a reload does not
+// lose it (its server cart is emptied once back online: releaseCarriedCart). Per tab: another
+// tab has its own sale.
+const KEPT = "pos-offline-cart";
+
+function keepOfflineCart(cart) {
+  if (!cart.lines.length || state.sale) {
+    forgetOfflineCart();
+    return;
+  }
+  try {
+    sessionStorage.setItem(KEPT, JSON.stringify({ register: cart.register.id, lines: state.offline.lines() }));
+  } catch {
+    // storage refused: the cart lives as long as the page
+  }
+}
+
+function forgetOfflineCart() {
+  try {
+    sessionStorage.removeItem(KEPT);
+  } catch {
+    // storage refused: nothing was kept
+  }
+}
+
+function keptOfflineCart() {
+  try {
+    return JSON.parse(sessionStorage.getItem(KEPT) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function restoreOfflineCart(register) {
+  const kept = keptOfflineCart();
+  if (!kept || kept.register !== register.id) return;
+  for (const line of kept.lines) state.offline.carry(line);
+}
+
+/** The server cannot be reached: no answer at all, or a proxy saying the app is down. */
+function unreachable(error) {
+  if (!error || error.name !== "ApiError") return false;
+  return error.kind === "network" || [502, 503, 504].includes(error.status);
+}
+
+let switching = null;
+
+/**
+ * Switch to offline selling in the middle of a shift, like a start with no network, keeping
+ * the cart in progress. Runs inside the cart queue (cartAction), or queued behind it.
+ * Resolves to whether the register is offline now.
+ */
+function goOffline() {
+  if (state.offline) return Promise.resolve(true);
+  if (!switching) {
+    const cart = state.cart;
+    const carried = cart && !cart.offline && cart.id !== state.paidCart ? cart : null;
+    const register = cart ? cart.register : rememberedRegister();
+    switching = startOffline({ register, carried })
+      .catch((error) => {
+        console.error(error);
+        return false;
+      })
+      .finally(() => {
+        switching = null;
+      });
+  }
+  return switching;
+}
+
+// The server cart whose lines went offline, remembered (localStorage, it must outlive a
+// reload) until the server has been told to empty it: see releaseCarriedCart.
+const CARRIED = "pos-carried-cart";
+
+function carriedCart() {
+  try {
+    return JSON.parse(localStorage.getItem(CARRIED) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function rememberCarried(cart) {
+  try {
+    localStorage.setItem(CARRIED, JSON.stringify({ id: cart.id, register: cart.register.id }));
+  } catch {
+    // storage refused: the server cart keeps its lines, the cashier clears it by hand
+  }
+}
+
+/** The lines of the server cart move to the offline cart; what cannot move is said. */
+function carryCart(cart) {
+  rememberCarried(cart);
+  for (const line of cart.lines) {
+    state.offline.carry({
+      product: line.product,
+      name: line.name,
+      sku: line.sku,
+      barcode: line.barcode,
+      unit_price: line.unit_price.amount,
+      tax_rate: line.tax_rate,
+      quantity: line.quantity,
+    });
+  }
+  toast(t.offline_switched, "error");
+  if (money.fromApi(cart.discount_total.amount)) toast(t.offline_no_discount, "error");
+}
+
+/**
+ * Once the server answers again, empty the server cart whose lines were carried offline: the
+ * sale was finished (or given up) offline and reaches the server through the offline-sales
+ * queue, so the server cart must not keep the same lines for the next sale. Done here with the
+ * existing clear-cart endpoint, not by the offline sale, because a sale given up offline must
+ * empty it too, and because emptying it does not depend on that sale being accepted (a sale
+ * refused for a manager stays in the queue). Throws when the server is still unreachable.
+ */
+async function releaseCarriedCart() {
+  const carried = carriedCart();
+  if (!carried) return;
+  const url = `${urls.carts}${carried.id}/`;
+  try {
+    await api.del(url);
+  } catch (error) {
+    if (unreachable(error) || error.kind === "session") throw error;
+    // 404 (another cashier's, or gone) or 409 (parked or paid meanwhile): nothing to empty.
+    // Paid: a checkout reached the server but its answer was lost when the network dropped,
+    // and the same customer may have paid again offline. Say so; a manager voids one.
+    if (error.code === "cart_not_open") {
+      const cart = await api.get(url).catch(() => null);
+      if (cart && cart.data.status === "checked_out") showBanner(t.offline_paid_online);
+    }
+  }
+  try {
+    localStorage.removeItem(CARRIED);
+  } catch {
+    // storage refused: nothing was remembered either
+  }
+}
+
+const PROBE_SECONDS = 15;
+let probeTimer = 0;
+
+/** While offline, ask the server every few seconds whether it is back (the network may be up
+ * while the server is not, and then no `online` event comes). */
+function probeWhileOffline() {
+  clearInterval(probeTimer);
+  probeTimer = setInterval(backOnlineSoon, PROBE_SECONDS * 1000);
+}
+
+let returning = null;
+
+function backOnlineSoon() {
+  if (!returning) {
+    returning = backOnline()
+      .catch((error) => {
+        if (!unreachable(error)) report(error, { quiet: true });
+      })
+      .finally(() => {
+        returning = null;
+      });
+  }
+  return returning;
+}
+
+/** A sale under way (lines in the offline cart, a dialog open) finishes offline first. */
+const saleUnderWay = () => Boolean(state.cart && state.cart.lines.length) || $$("dialog[open]").length > 0;
+
+/**
+ * Back online: the server answers a cheap GET (not one the service worker answers from its
+ * cache), the queued sales are sent, the carried server cart is emptied, and, unless a sale is
+ * under way, the register sells online again.
+ */
+async function backOnline() {
+  if (!state.offline || !navigator.onLine) return;
+  await api.get(`${urls.shifts}current/`).catch((error) => {
+    if (unreachable(error) || error.kind === "session") throw error;
+  }); // a 404 (no open shift) answers too
+  if (!state.online && !saleUnderWay()) {
+    window.location.reload(); // opened offline: load the register as usual (it syncs too)
+    return;
+  }
+  const result = await syncOffline();
+  if (saleUnderWay() || !state.online) return;
+  await releaseCarriedCart();
+  const { data } = await api.post(urls.carts);
+  if (!state.offline || saleUnderWay()) return; // the cashier scanned meanwhile: later
+  state.offline = null;
+  delete document.documentElement.dataset.offline;
+  clearInterval(probeTimer);
+  const warned = !$("#banner").hidden && $("#banner").textContent === t.offline_paid_online;
+  if (!warned && (!result || (!result.waiting && !result.refused))) $("#banner").hidden = true;
+  applyCart(data);
+  offlineControls(false);
+  loadProducts();
+  refreshCatalog();
+  toast(t.back_online, "ok");
+}
+
+/** Offline, the buttons that need the server are disabled and say why. */
+function offlineControls(offline) {
+  const ids = ["#park-button", "#clear-button", "#discount-button", "#parked-button", "#sales-button", "#shift-button"];
+  for (const id of ids) {
+    const button = $(id);
+    if (!button) continue;
+    if (offline) button.title = t.offline_unavailable;
+    else button.removeAttribute("title");
+    // renderCart decides for the cart's own buttons; these are the server's alone.
+    if (["#parked-button", "#sales-button", "#shift-button"].includes(id)) button.disabled = offline;
+  }
 }
 
 // ------------------------------------------------------------------ the catalog kept offline
@@ -1176,8 +1437,16 @@ function keepCatalogFresh() {
 
 // ------------------------------------------------------------------ start
 
+/** Started online after a sale moved offline: its server cart is emptied first. */
+async function cartAfterOffline() {
+  await releaseCarriedCart();
+  return (await api.post(urls.carts)).data;
+}
+
 async function start() {
   $("#banner").hidden = true;
+  // A sale begun offline before a reload is finished offline, then the register comes back.
+  if (keptOfflineCart() && (await startOffline())) return;
   try {
     const [cart, categories] = await Promise.all([
       api.post(urls.carts),
@@ -1185,13 +1454,14 @@ async function start() {
       loadProducts(),
     ]);
     renderCategories(categories.data);
-    applyCart(cart.data);
+    applyCart(carriedCart() ? await cartAfterOffline() : cart.data);
+    state.online = true;
     document.documentElement.dataset.ready = "true";
     performance.mark("register-ready"); // read by the browser tests: time to interactive
   } catch (error) {
     if (error.kind === "session") {
       report(error);
-    } else if (error.kind === "network") {
+    } else if (unreachable(error)) {
       if (await startOffline()) return;
       // Opened from the service worker's cache with no network: say so, and what waits.
       const waiting = await pendingCount().catch(() => 0);
@@ -1240,14 +1510,17 @@ $("#print-receipt").addEventListener("click", (event) => {
   printOfflineReceipt(state.sale.offline);
 });
 window.addEventListener("online", () => {
-  if (state.offline) {
-    // Back to selling online, unless a sale is under way: that one finishes offline first.
-    if (!state.cart.lines.length && !$$("dialog[open]").length) window.location.reload();
-    else syncOffline();
-  }
+  // Back to selling online, unless a sale is under way: that one finishes offline first.
+  if (state.offline) backOnlineSoon();
   else if (document.documentElement.dataset.ready) {
     syncOffline();
     refreshCatalog();
   } else start(); // opened offline: load the register now that the network is back
+});
+window.addEventListener("offline", () => {
+  // The browser knows first: switch now (behind any change in flight), unless the payment
+  // dialog is open; its own error says the server is unreachable, and the next scan switches.
+  if (!state.online || state.offline || payment.isOpen()) return;
+  queue = queue.then(goOffline).catch(() => null);
 });
 start();
