@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "analytics",
     "wagtail.contrib.settings",
     "wagtail.snippets",
-    "wagtail.users",
+    "pos_site.users_app.UsersConfig",  # wagtail.users: only administrators make administrators
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
