@@ -111,12 +111,13 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     """post_migrate handler (also sent by `flush`, without `apps`)."""
     from django.apps import apps as global_apps
 
-    from .reference_data import ensure_counters, ensure_default_register
+    from .reference_data import ensure_counters, ensure_default_register, ensure_root_collection
 
     # post_migrate fires once per app, in INSTALLED_APPS order: the permissions of apps
     # listed after this one do not exist yet, so create_roles creates them all first.
     if sender.name == "pos":
         apps = apps or global_apps
+        ensure_root_collection(apps)
         create_roles(apps, None)
         ensure_default_register(apps)
         ensure_counters(apps)

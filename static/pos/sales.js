@@ -23,6 +23,7 @@ export function createSales({ api, money, t, urls, config, locale, report, onCha
   let attempt = null; // {key, fingerprint} of the refund being sent
   let busy = false;
   let listRequest = null;
+  let saleLoad = 0; // counts sale reads: only the latest one's answer is shown
 
   // ------------------------------------------------------------------ views
 
@@ -36,12 +37,16 @@ export function createSales({ api, money, t, urls, config, locale, report, onCha
     else if (sale) title.textContent = sale.number;
   }
 
+  // Back is instant (a second press goes on from where the first one led, however slow the
+  // server); the sale is then read again, and an answer that comes after leaving it is dropped.
   function goBack() {
     if (view === "sale") {
+      saleLoad += 1;
       show("list");
       loadList();
       search.focus();
     } else if (view === "refund" || view === "void" || view === "done") {
+      show("sale");
       openSale(sale.number);
     }
   }
@@ -171,15 +176,19 @@ export function createSales({ api, money, t, urls, config, locale, report, onCha
   // ------------------------------------------------------------------ one sale
 
   async function openSale(number) {
+    const mine = ++saleLoad;
     showError($("#sale-error"), "");
+    let data;
     try {
-      const { data } = await api.get(`${urls.sales}${encodeURIComponent(number)}/`);
-      sale = data;
+      ({ data } = await api.get(`${urls.sales}${encodeURIComponent(number)}/`));
     } catch (error) {
+      if (mine !== saleLoad) return;
       show("list");
       failed($("#sales-error"), error);
       return;
     }
+    if (mine !== saleLoad) return; // left meanwhile
+    sale = data;
     renderSale();
     show("sale");
     const first = $("#sale-print");

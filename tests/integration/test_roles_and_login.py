@@ -140,3 +140,23 @@ def test_django_admin_is_for_superusers_only(merchandiser_client, superuser, cli
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_flush_keeps_the_root_collection_and_image_permissions(db):
+    """`flush` (transactional tests, a reset shop) deletes Wagtail's root collection; without it
+    nobody may upload an image. post_migrate puts it and the roles' image permissions back."""
+    from django.core.management.sql import emit_post_migrate_signal
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    GroupCollectionPermission.objects.all().delete()
+    Collection.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    root = Collection.get_first_root_node()
+    assert root is not None and root.name == "Root"
+    assert GroupCollectionPermission.objects.filter(
+        group__name="Merchandisers", collection=root, permission__codename="add_image"
+    ).exists()
+    assert Collection.objects.filter(depth=1).count() == 1  # again: nothing doubled
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert Collection.objects.filter(depth=1).count() == 1
