@@ -166,3 +166,18 @@ def test_new_template_preview(merchandiser_client):
     assert merchandiser_client.post(url, form_data()).json()["is_valid"] is True
     html = merchandiser_client.get(url).content.decode()
     assert "paper-a4.css" in html and "Reduced 2.5" in html and "Visa •••• 4242" in html
+
+
+def test_flush_puts_the_default_template_back(db):
+    """`flush` (a reset shop, transactional tests) empties the table; post_migrate restores the
+    default the migration made, once."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from receipts.models import ReceiptTemplate
+
+    ReceiptTemplate.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert list(ReceiptTemplate.objects.values_list("name", "is_default")) == [
+        ("Standard 80 mm", True)
+    ]
