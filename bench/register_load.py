@@ -88,6 +88,9 @@ def run() -> None:
     from bench import _live, common
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
+    if not CHROMIUM.exists():
+        print(f"skipped: Debian's Chromium is not installed at {CHROMIUM} (make browser-deps)")
+        return
     session = _signed_in_cashier()
     connections.close_all()  # the server owns the database from here on
     url = os.environ["DATABASE_URL"]
