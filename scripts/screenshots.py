@@ -185,6 +185,17 @@ def settle(page) -> None:
     page.wait_for_timeout(1200)
 
 
+def pay_by_card(page, amount: str | None = None) -> None:
+    """In the open pay dialog: the card tender with the test Visa (for `amount`, else the rest)."""
+    page.click(".segmented [data-method=card]")
+    if amount is not None:
+        page.fill("#card-amount", amount)
+    page.fill("#card-number", "4242 4242 4242 4242")
+    page.fill("#card-exp-month", "12")
+    page.fill("#card-exp-year", "30")
+    page.fill("#card-cvc", "123")
+
+
 def walkthrough(browser, base: str, shots: Shots, barcodes: dict[str, str]) -> None:
     context = browser.new_context(viewport=DESKTOP, base_url=base)
     page = context.new_page()
@@ -222,12 +233,7 @@ def walkthrough(browser, base: str, shots: Shots, barcodes: dict[str, str]) -> N
         settle(page)
     page.keyboard.press("F9")
     page.wait_for_selector("#pay-dialog[open]")
-    page.click(".segmented [data-method=card]")
-    page.fill("#card-amount", "30.00")
-    page.fill("#card-number", "4242 4242 4242 4242")
-    page.fill("#card-exp-month", "12")
-    page.fill("#card-exp-year", "30")
-    page.fill("#card-cvc", "123")
+    pay_by_card(page, "30.00")
     shots.take(page, "payment-card", "#pay-dialog")
     page.click("#add-tender")
     page.click(".quick-amounts .quick:nth-child(3)")
@@ -393,11 +399,7 @@ def offline(browser, base: str, shots: Shots, barcodes: dict[str, str]) -> None:
     page.wait_for_timeout(300)
     page.keyboard.press("F9")
     page.wait_for_selector("#pay-dialog[open]")
-    page.click(".segmented [data-method=card]")
-    page.fill("#card-number", "4242 4242 4242 4242")
-    page.fill("#card-exp-month", "12")
-    page.fill("#card-exp-year", "30")
-    page.fill("#card-cvc", "123")
+    pay_by_card(page)
     page.click("#pay-submit")
     page.wait_for_selector("#pay-error:not([hidden])")
     page.wait_for_timeout(200)
@@ -441,12 +443,7 @@ def close_shift(browser, base: str, shots: Shots, barcodes: dict[str, str]) -> N
         settle(page)
     page.keyboard.press("F9")
     page.wait_for_selector("#pay-dialog[open]")
-    page.click(".segmented [data-method=card]")
-    page.fill("#card-amount", "10.00")
-    page.fill("#card-number", "4242 4242 4242 4242")
-    page.fill("#card-exp-month", "12")
-    page.fill("#card-exp-year", "30")
-    page.fill("#card-cvc", "123")
+    pay_by_card(page, "10.00")
     page.click("#add-tender")
     page.click("#pay-submit")
     page.wait_for_selector("#done-dialog[open]")

@@ -1130,12 +1130,17 @@ function printOfflineReceipt(record) {
   window.print();
 }
 
-function rememberedRegister() {
+/** A JSON value kept in localStorage or sessionStorage; null when absent, unreadable or refused. */
+function storedJson(storage, key) {
   try {
-    return JSON.parse(localStorage.getItem("pos-register") || "null");
+    return JSON.parse(storage.getItem(key) || "null");
   } catch {
     return null;
   }
+}
+
+function rememberedRegister() {
+  return storedJson(localStorage, "pos-register");
 }
 
 /**
@@ -1204,11 +1209,7 @@ function forgetOfflineCart() {
 }
 
 function keptOfflineCart() {
-  try {
-    return JSON.parse(sessionStorage.getItem(KEPT) || "null");
-  } catch {
-    return null;
-  }
+  return storedJson(sessionStorage, KEPT);
 }
 
 function restoreOfflineCart(register) {
@@ -1253,11 +1254,7 @@ function goOffline() {
 const CARRIED = "pos-carried-cart";
 
 function carriedCart() {
-  try {
-    return JSON.parse(localStorage.getItem(CARRIED) || "null");
-  } catch {
-    return null;
-  }
+  return storedJson(localStorage, CARRIED);
 }
 
 function rememberCarried(cart) {
