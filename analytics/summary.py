@@ -3,10 +3,13 @@
 - `HourlySales` (local day, hour, cashier, register) and `DailyProductSales` (local day,
   product) hold the sums of every sale made before `SummaryState.complete_until`.
 - Sales are only ever written "now", so a closed day never changes: catching up is writing
-  the days that closed since the last time, done by the first report read of a new day (a few
-  thousand rows), or all at once by `manage.py rebuild_sales_summaries`.
-- Reports read the summaries for closed days and the sale lines for the rest of the period
-  (today), so figures are live and equal to the raw aggregate (tests prove it).
+  the days that closed since the last time, done by the first report read after a day closed
+  (a few thousand rows), or all at once by `manage.py rebuild_sales_summaries`.
+- A day is summarised only once it ended more than `SETTLE_MARGIN` ago: a sale's time is taken
+  when its checkout starts but other transactions only see it once committed, so a sale
+  stamped 23:59:59 may become visible just after midnight. Until then the day is read live.
+- Reports read the summaries for settled days and the sale lines for the rest of the period
+  (the last day or two), so figures are live and equal to the raw aggregate (tests prove it).
 - Refunds are few; they are always read from the refund tables.
 - Checkout is untouched: summarising costs a sale nothing.
 """
@@ -18,13 +21,17 @@ from datetime import date, datetime, time, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
 
 from pos.models import Payment, Sale, SaleLine
 
-from .filters import store_timezone, store_today
+from .filters import store_timezone
 from .models import DailyProductSales, HourlySales, SummaryState
 
 METHODS = ("cash", "card", "other")
+SETTLE_MARGIN = timedelta(hours=1)  # far longer than any checkout or refund transaction runs
+# (they take milliseconds; the database's statement timeout is far shorter): a day that ended
+# this long ago can no longer gain a sale, so its summary can never miss one
 DAYS_PER_READ = 31  # a report read summarises at most a month: a long history is caught up
 # progressively (or at once by rebuild_sales_summaries), never by one slow page
 
@@ -50,6 +57,12 @@ def _clear() -> None:
     DailyProductSales.objects.all().delete()
 
 
+def settled_until() -> date:
+    """The first local day that may still gain sales: every day before it ended more than
+    SETTLE_MARGIN ago (at 00:30 that is yesterday, at 01:00 and after, today)."""
+    return (timezone.now() - SETTLE_MARGIN).astimezone(store_timezone()).date()
+
+
 def summarised_until() -> date | None:
     """Bring the summaries closer to today; the first day not summarised (None: none usable).
 
@@ -58,27 +71,34 @@ def summarised_until() -> date | None:
     lines instead.
     """
     state = SummaryState.objects.order_by("pk").first()
-    today = store_today()
-    if state and state.time_zone == str(store_timezone()) and state.complete_until == today:
-        return today
+    settled = settled_until()
+    if (
+        state
+        and state.time_zone == str(store_timezone())
+        and state.complete_until
+        and state.complete_until >= settled  # (later only if written before the margin existed)
+    ):
+        return state.complete_until
     try:
         with transaction.atomic():
-            return _catch_up(today)
+            return _catch_up(settled)
     except IntegrityError:
         return None
 
 
-def _catch_up(today: date) -> date | None:
+def _catch_up(settled: date) -> date | None:
     state = _state()
     state = SummaryState.objects.select_for_update().get(pk=state.pk)
     start = state.complete_until
+    if start is not None and start >= settled:
+        return start
     if start is None:
         first = Sale.objects.aggregate(first=Min("created_at"))["first"]
         if first is None:
-            start = today
+            start = settled
         else:
-            start = first.astimezone(store_timezone()).date()
-    until = min(today, start + timedelta(days=DAYS_PER_READ))
+            start = min(settled, first.astimezone(store_timezone()).date())
+    until = min(settled, start + timedelta(days=DAYS_PER_READ))
     if start < until:
         summarise_days(start, until)
     state.complete_until = until
@@ -91,7 +111,7 @@ def rebuild() -> dict[str, int]:
     with transaction.atomic():
         _clear()
         SummaryState.objects.all().delete()
-        while summarised_until() not in (store_today(), None):
+        while summarised_until() not in (settled_until(), None):
             pass
     return {
         "hourly_rows": HourlySales.objects.count(),

@@ -145,3 +145,27 @@ def test_a_long_history_is_summarised_a_month_per_read(shop, monkeypatch):
     assert selectors.sales_totals(flt=flt).paid == selectors.cents("55.21")
     assert SummaryState.objects.get().complete_until == DAY3
     assert HourlySales.objects.filter(day=DAY2).exists()
+
+
+def test_a_day_is_summarised_only_once_it_ended_more_than_the_margin_ago(
+    shop, cashier, monkeypatch
+):
+    """A sale stamped 23:59 but committed after midnight is never left out of the summaries."""
+    from django.utils import timezone
+
+    from tests.reports_data import at, move
+
+    night = DAY3 + timedelta(days=8)
+    yesterday = night - timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: at(night, 0, 30))  # 30 min after midnight
+    flt = ReportFilter(start=yesterday, end=yesterday, preset="custom")
+    assert selectors.sales_totals(flt=flt).sales == 0  # the first read of the new day
+    assert SummaryState.objects.get().complete_until == yesterday  # yesterday not summarised
+    late = factories.sale(cashier, (shop["mug"], 1))  # committed now, stamped before midnight
+    move(late, at(yesterday, 23, 59))
+    assert selectors.sales_totals(flt=flt).sales == 1
+
+    monkeypatch.setattr(timezone, "now", lambda: at(night, 1, 0) + timedelta(seconds=1))
+    assert selectors.sales_totals(flt=flt).sales == 1
+    assert SummaryState.objects.get().complete_until == night  # now summarised, sale included
+    assert HourlySales.objects.get(day=yesterday).sales == 1
