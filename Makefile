@@ -71,11 +71,12 @@ dev-cert: install
 
 ## serve-tls: production mode over HTTPS with gunicorn (needs SECRET_KEY and ALLOWED_HOSTS)
 TLS_PORT ?= 8443
+CERT_DIR ?= certs
 serve-tls: migrate
-	test -f certs/cert.pem || $(PY) manage.py make_dev_cert
+	test -f $(CERT_DIR)/cert.pem || $(PY) manage.py make_dev_cert --dir $(CERT_DIR)
 	DJANGO_ENV=production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_ENV=production $(VENV)/bin/gunicorn pos_site.wsgi --bind $(HOST):$(TLS_PORT) \
-		--workers 3 --certfile certs/cert.pem --keyfile certs/key.pem \
+		--workers 3 --certfile $(CERT_DIR)/cert.pem --keyfile $(CERT_DIR)/key.pem \
 		--forwarded-allow-ips="" --access-logfile -
 
 ## screenshots: every picture of the manuals and the README (docs/manual/img/, docs/img/), taken from a

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("pos.shift_urls")),
 ]
 
-if not settings.PRODUCTION:
-    # In production the web server (or a CDN) serves uploaded images; see docs/deployment.md.
+if settings.SERVE_MEDIA:
+    # Uploaded images (product pictures, receipt logos). Behind a proxy that serves /media/
+    # itself, SERVE_MEDIA=false; with TLS at gunicorn there is no one else to serve them.
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -107,3 +107,62 @@ def test_weak_passwords_are_refused(weak):
     user = make_user("casey")
     with pytest.raises(ValidationError):
         validate_password(weak, user)
+
+
+def test_changing_the_password_in_the_admin_keeps_this_session_and_ends_the_others(manager):
+    here, elsewhere = Client(), Client(REMOTE_ADDR="10.0.0.8")
+    for client in (here, elsewhere):
+        assert sign_in(client, manager.username, PASSWORD).status_code == 302
+    new = "a-new-long-passphrase-42"
+    response = here.post(
+        "/admin/account/",
+        {
+            "password-old_password": PASSWORD,
+            "password-new_password1": new,
+            "password-new_password2": new,
+            # The account page saves all its panels at once; these keep the others as they are.
+            "name_email-email": manager.email or "manager@example.com",
+            "name_email-first_name": manager.first_name or "Morgan",
+            "name_email-last_name": manager.last_name or "Lee",
+            "locale-preferred_language": "en",
+            "locale-current_time_zone": "",
+            "theme-theme": "system",
+            "theme-density": "default",
+            "theme-contrast": "system",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    manager.refresh_from_db()
+    assert manager.check_password(new)
+    assert here.get("/admin/").status_code == 200  # update_session_auth_hash kept this one
+    assert elsewhere.get("/admin/").status_code == 302  # the other device is signed out
+
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        (0, "10.0.0.1", "203.0.113.9", "10.0.0.1"),  # no proxy: the header is the client's
+        (1, "10.0.0.1", "203.0.113.9", "203.0.113.9"),  # what our proxy saw
+        (1, "10.0.0.1", "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # forged entry ignored
+        (2, "10.0.0.1", "198.51.100.1, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (1, "10.0.0.1", "", "10.0.0.1"),  # header missing: the connection's address
+    ],
+)
+def test_client_address_behind_trusted_proxies(settings, proxies, remote, forwarded, expected):
+    from django.test import RequestFactory
+
+    from pos_site.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_behind_a_proxy_one_client_cannot_lock_out_another(settings, cashier):
+    settings.TRUSTED_PROXY_COUNT = 1
+    stranger = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(stranger, cashier.username, "wrong-password")
+    assert sign_in(stranger, cashier.username, PASSWORD).status_code == 429
+    till = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert sign_in(till, cashier.username, PASSWORD).status_code == 302
