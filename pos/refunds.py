@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +24,9 @@ from . import pricing
 from .inventory import lock_products, sync_low_stock_alerts
 from .models import Payment, Refund, RefundLine, RefundPayment, Sale, Shift, StockMovement
 from .payments import payment_gateway
-from .selectors import hold_open_shift
 from .services import _next_number, _parse_key
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 TENDER_ORDER = {"card": 0, "other": 1, "cash": 2}
@@ -103,11 +105,41 @@ def _lock_sale(sale: Sale) -> Sale:
     return Sale.objects.get(pk=sale.pk)
 
 
-def _refund_shift(user: AbstractBaseUser, sale: Sale) -> Shift | None:
+def refund_shift_for(user: AbstractBaseUser, sale: Sale) -> Shift | None:
+    """The open shift a refund by this user is paid from (and reported in).
+
+    The user's own open shift (the register they stand at), else the open shift of the sale's
+    register (a manager refunding there from the API). None when neither drawer is open.
+    """
     return (
         Shift.objects.filter(status=Shift.Status.OPEN, cashier=user).first()
         or Shift.objects.filter(status=Shift.Status.OPEN, register=sale.register_id).first()
     )
+
+
+def _hold_shift(shift_id: int | None, closed_message: str, code: str) -> Shift:
+    """Lock the shift row inside the transaction and make sure it is still open.
+
+    Closing a shift locks the same row, so the Z report either includes this refund or the
+    refund is refused: it never lands on a closed shift or in no report at all.
+    """
+    if shift_id is None:
+        raise ConflictError(closed_message, code)
+    if connection.features.has_select_for_update:
+        shift = Shift.objects.select_for_update().filter(pk=shift_id).first()
+    else:  # SQLite: a no-op UPDATE takes the database's write lock
+        Shift.objects.filter(pk=shift_id).update(status=F("status"))
+        shift = Shift.objects.filter(pk=shift_id).first()
+    if shift is None or shift.status != Shift.Status.OPEN:
+        raise ConflictError(closed_message, code)
+    return shift
+
+
+NO_SHIFT = (
+    "A refund is paid from an open shift: open a shift on this register first "
+    "(or refund from a register whose shift is open)."
+)
+VOID_CLOSED = "Only sales of the open shift can be voided; refund it instead."
 
 
 def _line_amounts(sale: Sale, requests: Sequence[RefundLineRequest]) -> list[tuple]:
@@ -220,22 +252,32 @@ def _write_refund(
     approver: AbstractBaseUser,
     reason: str,
     tender: str,
+    shift_id: int | None,
+    card_refs: dict[int, str],
 ) -> Refund:
+    """Inside one transaction: check, write every row, and call the card gateway last.
+
+    `card_refs` (payment id → gateway refund reference) is filled as the gateway answers, so
+    the caller still knows which cards were refunded if this transaction rolls back later;
+    payments already in it are not sent to the gateway again.
+    """
     sale = _lock_sale(sale)
     if sale.status == Sale.Status.VOIDED:
         raise ConflictError(f"{sale.number} was voided; nothing is left to refund.", "sale_voided")
+    if kind == Refund.Kind.VOID:
+        shift = _hold_shift(sale.shift_id, VOID_CLOSED, "shift_closed")
+        if sale.refunds.exists():
+            raise ConflictError(
+                f"{sale.number} already has refunds; refund the remaining items instead.",
+                "sale_has_refunds",
+            )
+    else:
+        shift = _hold_shift(shift_id, NO_SHIFT, "no_open_shift")
     items = _line_amounts(sale, requests)
     currency = str(sale.total.currency)
     total = sum((money for _l, _r, money, _t in items), ZERO)
     tax_total = sum((tax for _l, _r, _m, tax in items), ZERO)
     plan = _allocate_tenders(sale, total, tender)
-    shift = _refund_shift(user, sale)
-    if shift is None and any(method == "cash" for _p, method, _a in plan):
-        raise ConflictError(
-            "Cash goes back from the drawer: open a shift on this register first.", "no_open_shift"
-        )
-    if shift is not None:
-        hold_open_shift(shift)
     refund = Refund.objects.create(
         number=_next_number("R", "refund"),
         kind=kind,
@@ -243,7 +285,7 @@ def _write_refund(
         request_fingerprint=fingerprint,
         sale=sale,
         shift=shift,
-        register=shift.register if shift else sale.register,
+        register=shift.register,
         cashier=user,
         approved_by=approver,
         reason=reason[:200],
@@ -261,22 +303,91 @@ def _write_refund(
         )
         for line, request, money, tax in items
     )
-    gateway = payment_gateway()
-    RefundPayment.objects.bulk_create(
+    rows = RefundPayment.objects.bulk_create(
         RefundPayment(
             refund=refund,
             payment=payment,
             method=method,
             amount=Money(amount, currency),
-            # Card money goes back through the gateway, on the original charge.
-            reference=gateway.refund(payment.reference, amount, currency)
-            if payment is not None and method == "card"
-            else "",
+            reference=card_refs.get(payment.pk, "") if payment is not None else "",
         )
         for payment, method, amount in plan
     )
     _restock(refund, items, user)
+    if kind == Refund.Kind.VOID:
+        Sale.objects.filter(pk=sale.pk).update(status=Sale.Status.VOIDED)
+    # Last of all, the card money: everything that can be refused has been written by now.
+    gateway = payment_gateway()
+    for row in rows:
+        if row.payment is None or row.method != Payment.Method.CARD:
+            continue
+        if row.payment_id not in card_refs:
+            card_refs[row.payment_id] = gateway.refund(
+                row.payment.reference, row.amount.amount, currency
+            )
+        _save_card_reference(row, card_refs[row.payment_id])
     return refund
+
+
+def _save_card_reference(row: RefundPayment, reference: str) -> None:
+    RefundPayment.objects.filter(pk=row.pk).update(reference=reference)
+
+
+def _write(card_refs: dict[int, str], **kwargs) -> Refund:
+    with transaction.atomic():
+        return _write_refund(card_refs=card_refs, **kwargs)
+
+
+def _record_refund(*, key: uuid.UUID, fingerprint: str, **kwargs) -> RefundResult:
+    """Write the refund, card gateway included, so that card money never goes back unrecorded.
+
+    The gateway is called at the very end of the transaction, once every row is written: a
+    decline (or a gateway error) rolls everything back and nothing has changed. Only the saving
+    of the gateway's reference and the commit can still fail after the money went back; then
+    the refund is written again in a new transaction with the references already obtained
+    (the gateway is not called twice). If that fails too, the card refunds are logged at
+    CRITICAL with their gateway references and the manager is told to settle them by hand.
+    """
+    card_refs: dict[int, str] = {}
+    arguments = {"key": key, "fingerprint": fingerprint, **kwargs}
+    try:
+        return RefundResult(_write(card_refs, **arguments), created=True)
+    except IntegrityError:
+        if card_refs:
+            return _record_after_gateway(card_refs, arguments)
+        existing = _replayed(key, fingerprint)  # a double submit won the race: same refund
+        if existing is None:
+            raise
+        return RefundResult(existing, created=False)
+    except Exception:
+        if card_refs:
+            return _record_after_gateway(card_refs, arguments)
+        raise
+
+
+def _record_after_gateway(card_refs: dict[int, str], arguments: dict) -> RefundResult:
+    """The card was refunded but the transaction failed afterwards: record it again."""
+    sale = arguments["sale"]
+    logger.warning(
+        "Refund of %s failed after the card gateway refunded %s; writing it again",
+        sale.number,
+        ", ".join(card_refs.values()),
+    )
+    try:
+        return RefundResult(_write(card_refs, **arguments), created=True)
+    except Exception:
+        logger.critical(
+            "Card refund(s) %s for %s went through at the gateway but could not be recorded",
+            ", ".join(card_refs.values()),
+            sale.number,
+            exc_info=True,
+        )
+        raise ServiceError(
+            f"The card was refunded (gateway reference {', '.join(card_refs.values())}) but "
+            f"the refund of {sale.number} could not be recorded. Do not refund again: tell a "
+            "manager, who settles it by hand.",
+            "refund_not_recorded",
+        ) from None
 
 
 def refund_sale(
@@ -288,12 +399,15 @@ def refund_sale(
     approval: Approval | None = None,
     reason: str = "",
     tender: str = "original",
+    shift: Shift | None = None,
     request=None,
 ) -> RefundResult:
     """Refund some lines of a completed sale (goods back to stock or written off per line).
 
     Never more than was sold minus what was already refunded; the same key returns the same
-    refund; a different request with a used key is refused.
+    refund; a different request with a used key is refused. The refund belongs to an open
+    shift: `shift` when given (the admin's choice), else the user's own open shift, else the
+    open shift of the sale's register; with none open it is refused and nothing changes.
     """
     key = _parse_key(idempotency_key)
     if not lines:
@@ -309,25 +423,19 @@ def refund_sale(
     )
     if tender == "cash" and not approver.has_perm("pos.refund_sale"):
         raise PermissionDeniedError("Only a manager can refund in cash.", "approval_required")
-    try:
-        with transaction.atomic():
-            refund = _write_refund(
-                kind=Refund.Kind.REFUND,
-                sale=sale,
-                requests=lines,
-                key=key,
-                fingerprint=fingerprint,
-                user=user,
-                approver=approver,
-                reason=reason,
-                tender=tender,
-            )
-    except IntegrityError:
-        existing = _replayed(key, fingerprint)
-        if existing is None:
-            raise
-        return RefundResult(existing, created=False)
-    return RefundResult(refund, created=True)
+    shift = shift or refund_shift_for(user, sale)
+    return _record_refund(
+        kind=Refund.Kind.REFUND,
+        sale=sale,
+        requests=lines,
+        key=key,
+        fingerprint=fingerprint,
+        user=user,
+        approver=approver,
+        reason=reason,
+        tender=tender,
+        shift_id=shift.pk if shift else None,
+    )
 
 
 def void_sale(
@@ -338,36 +446,32 @@ def void_sale(
     reason: str = "",
     request=None,
 ) -> RefundResult:
-    """Cancel a sale of the still-open shift: every line back to stock, every tender refunded."""
+    """Cancel a sale of the still-open shift: every line back to stock, every tender refunded.
+
+    The void belongs to the sale's own shift (its cash leaves that drawer and its Z report
+    shows the sale and its reversal), whoever voids it from wherever; that shift is locked
+    and checked open inside the transaction.
+    """
     existing = sale.refunds.filter(kind=Refund.Kind.VOID).first()
     if existing is not None:
         return RefundResult(existing, created=False)
     approver = approving_user(
         user=user, permission="pos.void_sale", approval=approval, request=request
     )
-    if sale.shift_id is None or sale.shift.status != Shift.Status.OPEN:
-        raise ConflictError(
-            "Only sales of the open shift can be voided; refund it instead.", "shift_closed"
-        )
-    if sale.refunds.exists():
-        raise ConflictError(
-            f"{sale.number} already has refunds; refund the remaining items instead.",
-            "sale_has_refunds",
-        )
+    if sale.shift_id is None or sale.shift.status != Shift.Status.OPEN:  # early, clear answer
+        raise ConflictError(VOID_CLOSED, "shift_closed")
     lines = [RefundLineRequest(line.pk, line.quantity, True) for line in sale.lines.all()]
     key = uuid.uuid5(uuid.NAMESPACE_URL, f"void:{sale.number}")
     fingerprint = _fingerprint(Refund.Kind.VOID, sale, lines, "original")
-    with transaction.atomic():
-        refund = _write_refund(
-            kind=Refund.Kind.VOID,
-            sale=sale,
-            requests=lines,
-            key=key,
-            fingerprint=fingerprint,
-            user=user,
-            approver=approver,
-            reason=reason,
-            tender="original",
-        )
-        Sale.objects.filter(pk=sale.pk).update(status=Sale.Status.VOIDED)
-    return RefundResult(refund, created=True)
+    return _record_refund(
+        kind=Refund.Kind.VOID,
+        sale=sale,
+        requests=lines,
+        key=key,
+        fingerprint=fingerprint,
+        user=user,
+        approver=approver,
+        reason=reason,
+        tender="original",
+        shift_id=sale.shift_id,
+    )

@@ -191,3 +191,144 @@ def test_other_cashier_cannot_refund_my_sale(shift, cashier, beans):
     sale = factories.sale(cashier, (beans, 1))
     other = client_for(make_user("other", "Cashiers"))
     assert refund(other, sale, [{"line": sale.lines.get().pk, "quantity": 1}]).status_code == 404
+
+
+# --------------------------------------------------------------------------- refunds and voids
+# belong to the right shift
+
+
+def test_card_refund_with_no_open_shift_is_refused(cashier, manager_client, beans):
+    from pos.shifts import close_shift
+
+    shift = factories.open_shift(cashier)
+    sale = factories.sale(cashier, (beans, 1), payments=[("card", "10.83")])
+    close_shift(shift=shift, counted_cash="100.00", user=cashier)
+    response = refund(manager_client, sale, [{"line": sale.lines.get().pk, "quantity": 1}])
+    assert response.status_code == 409 and response.json()["code"] == "no_open_shift"
+    assert "open shift" in response.json()["detail"]
+    beans.refresh_from_db()
+    assert not Refund.objects.exists() and beans.quantity_on_hand == 19
+
+
+def test_void_from_another_register_belongs_to_the_sales_shift(cashier, manager, beans):
+    from pos.models import Register
+    from pos.shifts import shift_report
+
+    shift = factories.open_shift(cashier)
+    sale = factories.sale(cashier, (beans, 2))
+    other_register = Register.objects.create(name="Back office till")
+    manager_shift = factories.open_shift(manager, register=other_register)
+    response = client_for(manager).post(
+        f"/api/v1/sales/{sale.number}/void/", {}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    void = Refund.objects.get()
+    assert (void.shift, void.register, void.approved_by) == (shift, sale.register, manager)
+    report = shift_report(shift)
+    assert report["refunds_count"] == 1 and report["net"]["amount"] == "0.00"
+    assert report["expected_cash"]["amount"] == "100.00"  # the sale's cash went back out
+    assert shift_report(manager_shift)["refunds_count"] == 0
+
+
+def test_void_checks_the_sales_shift_inside_the_transaction(cashier, manager, beans):
+    from pos.refunds import void_sale
+    from pos.shifts import close_shift
+    from pos_site.errors import ConflictError
+
+    shift = factories.open_shift(cashier)
+    sale = factories.sale(cashier, (beans, 1))
+    stale = Sale.objects.select_related("shift").get(pk=sale.pk)
+    assert stale.shift.status == "open"
+    close_shift(shift=shift, counted_cash="110.83", user=cashier)  # closes meanwhile
+    with pytest.raises(ConflictError) as error:
+        void_sale(sale=stale, user=manager)
+    assert error.value.code == "shift_closed"
+    assert not Refund.objects.exists()
+    assert Sale.objects.get(pk=sale.pk).status == Sale.Status.COMPLETED
+
+
+# --------------------------------------------------------------------------- the card gateway
+# is called last; a failure after it is recorded, never lost
+
+
+def test_gateway_refusing_the_refund_changes_nothing(
+    shift, cashier, manager_client, beans, monkeypatch
+):
+    from pos.payments import PaymentDeclined, SimulatedGateway
+
+    def decline(self, reference, amount, currency):
+        raise PaymentDeclined("The bank refused the refund; try again later.", "refund_declined")
+
+    monkeypatch.setattr(SimulatedGateway, "refund", decline)
+    sale = factories.sale(cashier, (beans, 2), payments=[("card", "21.65")])
+    response = refund(manager_client, sale, [{"line": sale.lines.get().pk, "quantity": 2}])
+    assert response.status_code == 400 and response.json()["code"] == "refund_declined"
+    assert "refused the refund" in response.json()["detail"]
+    beans.refresh_from_db()
+    assert beans.quantity_on_hand == 18
+    assert not Refund.objects.exists() and not StockMovement.objects.filter(kind="refund").exists()
+
+
+def _count_gateway_refunds(monkeypatch) -> list:
+    from pos.payments import SimulatedGateway
+
+    calls = []
+    original = SimulatedGateway.refund
+
+    def counting(self, reference, amount, currency):
+        calls.append(original(self, reference, amount, currency))
+        return calls[-1]
+
+    monkeypatch.setattr(SimulatedGateway, "refund", counting)
+    return calls
+
+
+def test_db_failure_after_the_gateway_refund_is_written_again(
+    shift, cashier, manager_client, beans, monkeypatch
+):
+    from django.db import OperationalError
+
+    from pos import refunds
+
+    calls = _count_gateway_refunds(monkeypatch)
+    original = refunds._save_card_reference
+    failures = []
+
+    def fail_once(row, reference):
+        if not failures:
+            failures.append(reference)
+            raise OperationalError("connection lost")
+        original(row, reference)
+
+    monkeypatch.setattr(refunds, "_save_card_reference", fail_once)
+    sale = factories.sale(cashier, (beans, 2), payments=[("card", "21.65")])
+    response = refund(manager_client, sale, [{"line": sale.lines.get().pk, "quantity": 1}])
+    assert response.status_code == 201, response.content
+    assert len(calls) == 1  # the customer's card was refunded once
+    row = RefundPayment.objects.get()
+    assert row.reference == calls[0] == failures[0] and str(row.amount.amount) == "10.83"
+    beans.refresh_from_db()
+    assert beans.quantity_on_hand == 19 and Refund.objects.count() == 1
+
+
+def test_unrecordable_card_refund_is_logged_and_reported(
+    shift, cashier, manager_client, beans, monkeypatch, caplog
+):
+    from django.db import OperationalError
+
+    from pos import refunds
+
+    calls = _count_gateway_refunds(monkeypatch)
+
+    def always_fail(row, reference):
+        raise OperationalError("database is gone")
+
+    monkeypatch.setattr(refunds, "_save_card_reference", always_fail)
+    sale = factories.sale(cashier, (beans, 2), payments=[("card", "21.65")])
+    response = refund(manager_client, sale, [{"line": sale.lines.get().pk, "quantity": 1}])
+    assert response.status_code == 400 and response.json()["code"] == "refund_not_recorded"
+    assert calls[0] in response.json()["detail"] and len(calls) == 1
+    critical = [r for r in caplog.records if r.levelname == "CRITICAL"]
+    assert critical and calls[0] in critical[0].getMessage()
+    assert sale.number in critical[0].getMessage()
+    assert not Refund.objects.exists()
