@@ -8,9 +8,11 @@ registers answer 403; there is no history view (nothing is edited, so nothing is
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter, SimpleListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -64,7 +66,18 @@ class Answer403Mixin:
 
 
 class ReadOnlyIndexView(Answer403Mixin, IndexView):
-    pass
+    """A listing; an unknown or malformed filter in the address shows the whole list with a
+    message instead of an error page (Django's admin would answer 500 here)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except IncorrectLookupParameters:
+            messages.warning(
+                request,
+                "That filter is unknown or its value is not valid; showing the whole list.",
+            )
+            return redirect(request.path)
 
 
 class ReadOnlyCreateView(Answer403Mixin, CreateView):
@@ -139,7 +152,17 @@ class CashierFilter(RelatedOnlyFieldListFilter):
         self.title = "cashier"
 
 
+class UserFilter(CashierFilter):
+    """Only users who appear in the listing, titled "user"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "user"
+
+
 class PaymentMethodFilter(SimpleListFilter):
+    """Sales paid with, or refunds paid back on, a tender (both have `payments__method`)."""
+
     title = "payment method"
     parameter_name = "method"
 
@@ -248,7 +271,13 @@ class RefundAdmin(ReadOnlyModelAdmin):
     menu_icon = "rotate"
     menu_order = 200
     list_display = ("number", "date", "kind_label", "sale_link", "total_text", "approver", "reason")
-    list_filter = (("created_at", DateFilter), "kind", ("cashier", CashierFilter))
+    list_filter = (
+        ("created_at", DateFilter),
+        "kind",
+        ("cashier", CashierFilter),
+        "register",
+        PaymentMethodFilter,
+    )
     search_fields = ("number", "sale__number", "cashier__username")
     inspect_template_name = "pos/admin/refund_inspect.html"
 
@@ -375,8 +404,14 @@ class StockMovementAdmin(ReadOnlyModelAdmin):
         "reference_text",
         "date",
     )
-    list_filter = ("kind", ("created_at", DateFilter), "product__category")
-    search_fields = ("product__name", "product__sku")
+    list_filter = (
+        "kind",
+        ("created_at", DateFilter),
+        ("user", UserFilter),
+        "product__category",
+    )
+    # The reference is the delivery note, the sale (S-…) or the refund (R-…) number.
+    search_fields = ("product__name", "product__sku", "reference", "sale__number", "refund__number")
     inspect_template_name = "pos/admin/movement_inspect.html"
 
     def get_queryset(self, request):

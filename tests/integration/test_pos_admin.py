@@ -568,3 +568,71 @@ def test_product_listing_and_editor_link_to_the_history(manager, merchandiser, s
     assert item.is_shown(context)
     request.user = manager
     assert not item.is_shown({"view": "create", "request": request})
+
+
+def test_refund_register_and_payment_method_filters(manager_client, manager, shop):
+    card_refund = refund_sale(
+        sale=shop["card"],
+        lines=[RefundLineRequest(shop["card"].lines.get().pk, 1, True)],
+        idempotency_key=uuid.uuid4(),
+        user=manager,
+    ).refund
+    other = make_user("olive", "Cashiers")
+    register = Register.objects.create(name="Register 2")
+    factories.open_shift(other, register)
+    mug = factories.sale(other, (shop["mugs"], 1), register=register)
+    far_refund = refund_sale(
+        sale=mug,
+        lines=[RefundLineRequest(mug.lines.get().pk, 1, True)],
+        idempotency_key=uuid.uuid4(),
+        user=manager,
+    ).refund
+    assert far_refund.register == register
+    base = "/admin/pos/refund/"
+    numbers = {r.number for r in (shop["refund"], card_refund, far_refund)}
+
+    def shown(html):
+        return {number for number in numbers if number in html}
+
+    assert shown(page(manager_client, f"{base}?method=card")) == {card_refund.number}
+    assert shown(page(manager_client, f"{base}?method=cash")) == {
+        shop["refund"].number,
+        far_refund.number,
+    }
+    html = page(manager_client, f"{base}?register__id__exact={register.pk}")
+    assert shown(html) == {far_refund.number}
+    assert "payment method" in page(manager_client, base)
+
+
+def test_stock_movement_user_filter_and_reference_search(manager_client, manager, cashier, shop):
+    from pos.inventory import receive_stock
+
+    receive_stock(product=shop["mugs"], quantity=6, user=manager, reference="DN-4711")
+    base = "/admin/pos/stockmovement/"
+    html = page(manager_client, f"{base}?user__id__exact={cashier.pk}")
+    assert shop["cash"].number in html and "DN-4711" not in html
+    html = page(manager_client, f"{base}?user__id__exact={manager.pk}")
+    assert "DN-4711" in html and shop["cash"].number not in html
+    html = page(manager_client, f"{base}?q=DN-4711")
+    assert "DN-4711" in html and "Espresso beans" not in html
+    html = page(manager_client, f"{base}?q={shop['card'].number}")
+    assert "Mug" in html and "Espresso beans" not in html
+    html = page(manager_client, f"{base}?q={shop['refund'].number}")
+    assert "Espresso beans" in html and "Mug" not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/pos/refund/?colour=red",
+        "/admin/pos/refund/?method=cheque&nonsense=1",
+        "/admin/pos/sale/?item_count__gt=abc",
+        "/admin/pos/stockmovement/?created_at__gte=not-a-date",
+        "/admin/pos/shift/?status__in=open&register__name__frob=1",
+    ],
+)
+def test_bad_filters_show_the_whole_list_with_a_message(manager_client, shop, url):
+    response = manager_client.get(url)
+    assert response.status_code == 302 and response["Location"] == url.split("?")[0]
+    html = page(manager_client, response["Location"])
+    assert "That filter is unknown or its value is not valid" in html
