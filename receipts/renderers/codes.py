@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 BAR_WIDTH = 0.75  # points per module: two dots of a 203 dpi thermal head
 BAR_HEIGHT = 12 * mm
 QR_SIDE = 26 * mm
+QR_BORDER = 2  # modules of white around a QR code
 
 
 def code_drawing(number: str, kind: str, max_width: float) -> Drawing | None:
@@ -31,7 +32,11 @@ def code_drawing(number: str, kind: str, max_width: float) -> Drawing | None:
             )
     elif kind == "qr":
         side = min(QR_SIDE, max_width)
-        drawing = createBarcodeDrawing("QR", value=number, width=side, height=side)
+        # A two-module quiet zone instead of reportlab's four: the paper around the code is
+        # blank anyway, and the sale number printed under it then sits close to the code.
+        drawing = createBarcodeDrawing(
+            "QR", value=number, width=side, height=side, barBorder=QR_BORDER
+        )
     else:
         return None
     drawing.hAlign = "CENTER"

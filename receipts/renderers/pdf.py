@@ -10,6 +10,7 @@ font (DejaVu Sans where installed, else reportlab's bundled Vera, else Helvetica
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -205,7 +206,7 @@ def _code(receipt: ReceiptData, frame_width: float, s: _Styles) -> list[Flowable
     drawing = code_drawing(receipt.number, receipt.layout.code, frame_width)
     if drawing is None:
         return []
-    return [Spacer(1, 6), drawing, Spacer(1, 2), _p(receipt.number, s.center)]
+    return [Spacer(1, 6), drawing, Spacer(1, 1), _p(receipt.number, s.center)]
 
 
 def _table(rows, widths, style_commands=()) -> Table:
@@ -225,26 +226,89 @@ def _table(rows, widths, style_commands=()) -> Table:
     return table
 
 
-def _amount_width(receipt: ReceiptData, s: _Styles, minimum: float) -> float:
-    amounts = [receipt.total] + [line.gross for line in receipt.lines]
-    amounts += [t.amount for t in receipt.totals] + [p.amount for p in receipt.payments]
-    widest = max(pdfmetrics.stringWidth(text + " A", s.fonts.bold, s.size + 3) for text in amounts)
-    return max(minimum, widest + 4)
+GAP = 4.0  # points between a label and its amount
+MIN_FONT = 7.0  # nothing is shrunk below this size to make a long word fit
 
 
-def _pairs(rows: list[tuple], widths) -> Table:
-    """Label/amount rows. With three widths the third column holds the tax key (or nothing),
-    so every amount lines up whether or not its row has a key."""
-    cells = []
-    spans = []
-    for i, (label, amount, label_style, amount_style, *key) in enumerate(rows):
-        row = [_p(label, label_style), _p(amount, amount_style) if amount else ""]
-        if len(widths) == 3:
-            row.append(_p(key[0], amount_style) if key and key[0] else "")
-        if not amount and not key:
-            spans.append(("SPAN", (0, i), (-1, i)))  # a label alone may use the whole width
-        cells.append(row)
-    return _table(cells, widths, spans)
+def _width(text: str, style: ParagraphStyle) -> float:
+    # reportlab sets a narrow no-break space (Babel's times, some locales' amounts) as an
+    # ordinary space between words: measure it as one, or "1:41 AM" wraps before "AM".
+    text = text.replace("\u202f", " ")
+    return pdfmetrics.stringWidth(text, style.fontName, style.fontSize)
+
+
+def _longest_word(text: str, style: ParagraphStyle) -> float:
+    return max((_width(word, style) for word in text.split()), default=0.0)
+
+
+def _fitted(text: str, style: ParagraphStyle, width: float, whole: bool = False) -> Paragraph:
+    """A paragraph that wraps between words only: a word wider than the line (a web address,
+    a long reference) is set smaller, down to `MIN_FONT`, rather than cut in two. With
+    `whole`, the text (a name, an amount) is kept on one line the same way, shrinking it
+    by at most a quarter; text that still does not fit wraps between words."""
+    widest = (_width(text, style) if whole else _longest_word(text, style)) + style.leftIndent
+    if widest > width and style.fontSize > MIN_FONT:
+        floor = max(MIN_FONT, style.fontSize * 0.75) if whole else MIN_FONT
+        size = max(floor, style.fontSize * width / widest - 0.1)
+        style = ParagraphStyle(f"{style.name}_fit", parent=style, fontSize=size, leading=size * 1.3)
+    return _p(text, style)
+
+
+def _pairs(rows: list[tuple], width: float, key: float = 0.0, commands=()) -> Table:
+    """Label/amount rows as one table whose amounts end at one right edge (`key` points
+    before the edge of `width`, where a row's tax key goes).
+
+    A label and its amount share a line only when both fit whole: an amount, a sale number,
+    "2 × $1,299.00" or a card label is never cut. Otherwise the label gets the full width
+    and the amount its own line under it, right-aligned. The amount column is as wide as
+    its widest amount, capped at half the width (a wider amount takes its own line).
+    """
+    usable = width - key
+    cap = usable * 0.5
+    values = [_width(row[1], row[3]) for row in rows if row[1]]
+    amount = min(cap, max([v for v in values if v <= cap], default=0.0)) + 1
+    label_room = usable - amount - GAP
+    cells: list[list] = []
+    spans: list[tuple] = []
+    for label, value, label_style, value_style, *rest in rows:
+        tax_key = rest[0] if rest else ""
+        key_cell = _p(tax_key, value_style) if key and tax_key else ""
+        i = len(cells)
+        if not value and not tax_key:  # a label alone may use the whole width
+            cells.append([_fitted(label, label_style, width), "", ""])
+            spans.append(("SPAN", (0, i), (-1, i)))
+            continue
+        label_width = _width(label, label_style) + label_style.leftIndent
+        value_width = _width(value, value_style) if value else 0.0
+        if value_width <= amount and label_width <= label_room:
+            cells.append([_p(label, label_style), _p(value, value_style), key_cell])
+            continue
+        if label_width + GAP + value_width <= usable:
+            # Fits on one line, not in this table's columns (a long date beside a short
+            # time): the row gets its own columns inside the spanned cell, same right edge.
+            own = value_width + 1
+            inner = _table(
+                [[_p(label, label_style), _p(value, value_style)]],
+                [usable - own, own],
+                [("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)],
+            )
+            cells.append([inner, "", key_cell])
+            spans.append(("SPAN", (0, i), (1, i)))
+            continue
+        if label:
+            cells.append([_fitted(label, label_style, width), "", ""])
+            spans.append(("SPAN", (0, i), (-1, i)))
+            i += 1
+        right = ParagraphStyle(f"{value_style.name}_own", parent=value_style, alignment=TA_RIGHT)
+        cells.append([_fitted(value, right, usable, whole=True), "", key_cell])
+        spans.append(("SPAN", (0, i), (1, i)))
+    widths = [usable - amount, amount, key]
+    return _table(cells, widths, [*spans, *commands])
+
+
+def _display_url(url: str) -> str:
+    """A web address as people read it: no scheme, no trailing slash."""
+    return re.sub(r"^https?://", "", url, flags=re.IGNORECASE).rstrip("/")
 
 
 def _header(receipt: ReceiptData, width: float, s: _Styles, align_style) -> list[Flowable]:
@@ -253,14 +317,14 @@ def _header(receipt: ReceiptData, width: float, s: _Styles, align_style) -> list
     logo = _logo(receipt, width * 0.7, 22 * mm)
     if logo is not None:
         story += [logo, Spacer(1, 4)]
-    story.append(_p(store.name, s.store if align_style is s.center else s.total))
+    story.append(_fitted(store.name, s.store if align_style is s.center else s.total, width))
     for line in store.address_lines:
-        story.append(_p(line, align_style))
-    contact = [f"Tel. {store.phone}" if store.phone else "", store.website]
-    for text in filter(None, contact):
-        story.append(_p(text, align_style))
+        story.append(_fitted(line, align_style, width))
+    contact = [f"Tel. {store.phone}" if store.phone else "", _display_url(store.website)]
     if store.tax_number:
-        story.append(_p(f"Tax no. {store.tax_number}", align_style))
+        contact.append(f"Tax no. {store.tax_number}")
+    for text in filter(None, contact):
+        story.append(_fitted(text, align_style, width))
     if layout.header:
         story.append(Spacer(1, 4))
         story += _rich_block(layout.header, align_style)
@@ -268,21 +332,18 @@ def _header(receipt: ReceiptData, width: float, s: _Styles, align_style) -> list
 
 
 def _banner(receipt: ReceiptData, s: _Styles) -> list[Flowable]:
-    story: list[Flowable] = []
-    if receipt.is_refund:
-        story.append(_p(receipt.title.upper(), s.banner))
-        if receipt.original_number:
-            story.append(_p(f"of sale {receipt.original_number}", s.center))
-    elif receipt.is_voided:
-        story.append(_p("VOIDED", s.banner))
-    return story
+    # A refund says so once, in its title row ("REFUND R-000001"); a voided sale's receipt
+    # keeps its title and gets a banner.
+    if receipt.is_voided and not receipt.is_refund:
+        return [_p("VOIDED", s.banner)]
+    return []
 
 
 def _meta_rows(receipt: ReceiptData, s: _Styles):
-    rows = [
-        (receipt.title.upper(), receipt.number, s.bold, s.bold_right),
-        (receipt.date, receipt.time, s.left, s.right),
-    ]
+    rows = [(receipt.title.upper(), receipt.number, s.bold, s.bold_right)]
+    if receipt.is_refund and receipt.original_number:
+        rows.append(("Of sale", receipt.original_number, s.left, s.right))
+    rows.append((receipt.date, receipt.time, s.left, s.right))
     if receipt.layout.show_cashier and receipt.cashier:
         rows.append(("Cashier", receipt.cashier, s.left, s.right))
     if receipt.layout.show_register and receipt.register:
@@ -290,31 +351,29 @@ def _meta_rows(receipt: ReceiptData, s: _Styles):
     return rows
 
 
-def _totals_block(receipt: ReceiptData, widths, s: _Styles) -> list[Flowable]:
+def _totals_block(receipt: ReceiptData, width: float, key: float, s: _Styles) -> list[Flowable]:
     rows = [(t.label, t.amount, s.left, s.right) for t in receipt.totals]
-    label = receipt.total_label.upper()
-    total_row = [_p(label, s.total), _p(receipt.total, s.total_right)]
-    total_row += [""] * (len(widths) - 2)
-    total = _table(
-        [total_row],
-        widths,
+    total = _pairs(
+        [(receipt.total_label.upper(), receipt.total, s.total, s.total_right)],
+        width,
+        key,
         [
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black),
-            ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black),
+            ("TOPPADDING", (0, 0), (-1, 0), 3),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 3),
         ],
     )
-    story: list[Flowable] = [_pairs(rows, widths), Spacer(1, 3), total]
+    story: list[Flowable] = [_pairs(rows, width, key), Spacer(1, 3), total]
     after = [(t.label, t.amount, s.left, s.right) for t in receipt.after_total]
     if after:
-        story += [Spacer(1, 2), _pairs(after, widths)]
+        story += [Spacer(1, 2), _pairs(after, width, key)]
     if receipt.tax_note:
         story.append(_p(receipt.tax_note, s.small))
     return story
 
 
-def _tax_block(receipt: ReceiptData, widths, s: _Styles) -> list[Flowable]:
+def _tax_block(receipt: ReceiptData, width: float, key: float, s: _Styles) -> list[Flowable]:
     if not (receipt.layout.show_tax_breakdown and receipt.taxes):
         return []
     rows: list[tuple] = [("Tax", "", s.bold, s.right)]
@@ -322,10 +381,10 @@ def _tax_block(receipt: ReceiptData, widths, s: _Styles) -> list[Flowable]:
         label = f"{tax.key}  {tax.label}" if tax.key else tax.label
         rows.append((label, "", s.left, s.right))
         rows.append((f"on {tax.taxable}", tax.tax, s.indent, s.right))
-    return [Spacer(1, 6), _pairs(rows, widths)]
+    return [Spacer(1, 6), _pairs(rows, width, key)]
 
 
-def _payment_block(receipt: ReceiptData, widths, s: _Styles) -> list[Flowable]:
+def _payment_block(receipt: ReceiptData, width: float, key: float, s: _Styles) -> list[Flowable]:
     rows: list[tuple] = []
     details = receipt.layout.show_payment_details
     for payment in receipt.payments:
@@ -339,7 +398,7 @@ def _payment_block(receipt: ReceiptData, widths, s: _Styles) -> list[Flowable]:
         rows.append(("Change", receipt.change, s.bold, s.bold_right))
     if not rows:
         return []
-    return [Spacer(1, 6), _pairs(rows, widths)]
+    return [Spacer(1, 6), _pairs(rows, width, key)]
 
 
 def _closing(receipt: ReceiptData, width: float, s: _Styles) -> list[Flowable]:
@@ -349,7 +408,7 @@ def _closing(receipt: ReceiptData, width: float, s: _Styles) -> list[Flowable]:
         story += [Spacer(1, 6), _p(f"You saved {receipt.savings}", s.center)]
     if layout.thank_you:
         thanks = ParagraphStyle("thanks", parent=s.center, fontName=s.fonts.bold)
-        story += [Spacer(1, 8), _p(layout.thank_you, thanks)]
+        story += [Spacer(1, 8), _fitted(layout.thank_you, thanks, width)]
     if layout.footer:
         story += [Spacer(1, 6), *_rich_block(layout.footer, s.center)]
     story += _code(receipt, width, s)
@@ -361,16 +420,11 @@ def _closing(receipt: ReceiptData, width: float, s: _Styles) -> list[Flowable]:
 def thermal_story(receipt: ReceiptData, width: float) -> list[Flowable]:
     s = _Styles(receipt.layout.font_size, receipt_fonts())
     keyed = any(line.tax_label for line in receipt.lines)
-    amount = _amount_width(receipt, s, 16 * mm)
-    key = s.size * 1.2 if keyed else 0
-    widths = [width - amount - key, amount, key] if keyed else [width - amount, amount]
+    key = s.size * 1.2 if keyed else 0.0
 
     story = _header(receipt, width, s, s.center)
     story += [_rule(width, thick=True), *_banner(receipt, s)]
-    meta = _meta_rows(receipt, s)
-    left = max(pdfmetrics.stringWidth(row[0], s.fonts.bold, s.size) for row in meta) + 6
-    left = min(left, width * 0.6)
-    story.append(_pairs(meta, [left, width - left]))
+    story.append(_pairs(_meta_rows(receipt, s), width))
     story.append(_rule(width))
 
     rows: list[tuple] = []
@@ -389,20 +443,23 @@ def thermal_story(receipt: ReceiptData, width: float) -> list[Flowable]:
         )
         if line.discount:
             rows.append(("Discount", line.discount, s.indent, s.right))
-    story.append(_pairs(rows, widths))
+    story.append(_pairs(rows, width, key))
     story.append(_rule(width))
-    story += _totals_block(receipt, widths, s)
-    story += _tax_block(receipt, widths, s)
-    story += _payment_block(receipt, widths, s)
+    story += _totals_block(receipt, width, key, s)
+    story += _tax_block(receipt, width, key, s)
+    story += _payment_block(receipt, width, key, s)
     story += _closing(receipt, width, s)
     return story
+
+
+CELL_PADDING = 6  # reportlab's default left and right padding of a table cell
 
 
 def a4_story(receipt: ReceiptData, width: float) -> list[Flowable]:
     s = _Styles(receipt.layout.font_size + 1, receipt_fonts())
     keyed = any(line.tax_label for line in receipt.lines)
     head_left = _header(receipt, width * 0.55, s, s.left)
-    meta = _pairs(_meta_rows(receipt, s), [width * 0.18, width * 0.27])
+    meta = _pairs(_meta_rows(receipt, s), width * 0.45)
     top = _table(
         [[head_left, [*_banner(receipt, s), meta]]],
         [width * 0.55, width * 0.45],
@@ -412,22 +469,25 @@ def a4_story(receipt: ReceiptData, width: float) -> list[Flowable]:
     head = ["Item", "Qty", "Unit price", "Discount", "Amount"] + (["Tax"] if keyed else [])
     bold = [s.bold, s.bold_right, s.bold_right, s.bold_right, s.bold_right, s.bold_right]
     rows = [[_p(text, style) for text, style in zip(head, bold, strict=False)]]
+    columns: list[list[str]] = [[] for _ in head[1:]]
     for line in receipt.lines:
         name = escape(line.name)
         if receipt.layout.show_sku and line.sku:
             name += f'<br/><font size="{s.size - 1}" color="#555555">SKU {escape(line.sku)}</font>'
-        row = [
-            Paragraph(name, s.left),
-            _p(str(line.quantity), s.right),
-            _p(line.unit_price, s.right),
-            _p(line.discount, s.right),
-            _p(line.total, s.right),
-        ]
+        numbers = [str(line.quantity), line.unit_price, line.discount, line.total]
         if keyed:
-            row.append(_p(line.tax_label, s.right))
-        rows.append(row)
-    numbers = [16 * mm, 28 * mm, 26 * mm, 28 * mm] + ([12 * mm] if keyed else [])
-    widths = [width - sum(numbers), *numbers]
+            numbers.append(line.tax_label)
+        for column, text in zip(columns, numbers, strict=True):
+            column.append(text)
+        rows.append([Paragraph(name, s.left), *(_p(text, s.right) for text in numbers)])
+    # Number columns as wide as their widest heading or value: nothing in them wraps.
+    number_widths = [
+        max([_width(title, s.bold), *(_width(text, s.right) for text in column)])
+        + 2 * CELL_PADDING
+        + 1
+        for title, column in zip(head[1:], columns, strict=True)
+    ]
+    widths = [width - sum(number_widths), *number_widths]
     items = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     items.setStyle(
         TableStyle(
@@ -446,15 +506,15 @@ def a4_story(receipt: ReceiptData, width: float) -> list[Flowable]:
     story.append(Spacer(1, 5 * mm))
 
     side = width * 0.45
-    amount = _amount_width(receipt, s, 30 * mm)
-    side_widths = [side - amount, amount]
-    totals = _totals_block(receipt, side_widths, s)
-    right = [*totals, *_payment_block(receipt, side_widths, s)]
-    left = _tax_block(receipt, [width * 0.4, width * 0.1], s)[1:]  # no top gap beside totals
+    gap = 6 * mm
+    right = [*_totals_block(receipt, side, 0.0, s), *_payment_block(receipt, side, 0.0, s)]
+    left = _tax_block(receipt, width - side - gap, 0.0, s)[1:]  # no top gap beside totals
     story.append(
         KeepTogether(
             _table(
-                [[left or "", right]], [width - side, side], [("LEFTPADDING", (1, 0), (1, 0), 0)]
+                [[left or "", "", right]],
+                [width - side - gap, gap, side],
+                [("LEFTPADDING", (2, 0), (2, 0), 0)],
             )
         )
     )
