@@ -6,11 +6,18 @@ Managers may add and edit users (cashiers come and go), but Wagtail's user form 
 (password included): either would let a manager give themselves every permission. Here a
 non-administrator gets the form without that box, and a 403 on an administrator's account;
 deleting one is already refused by Wagtail.
+
+A user who has rung up sales, opened shifts or moved stock cannot be deleted: those records keep
+who did them (protected keys). Wagtail would answer that with a server error; here the delete
+explains it and points to deactivating the account instead.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
 from wagtail.users.views import users
 
 
@@ -35,6 +42,20 @@ class EditView(users.EditView):
         return _without_administrator_box(super().get_form(form_class), self.request.user)
 
 
+class DeleteView(users.DeleteView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                f"{self.object} cannot be deleted: their sales, shifts and stock movements keep "
+                "their name. Untick “Active” on the account instead; they can no longer sign in.",
+            )
+            return redirect("wagtailusers_users:edit", self.object.pk)
+
+
 class UserViewSet(users.UserViewSet):
     add_view_class = CreateView
     edit_view_class = EditView
+    delete_view_class = DeleteView

@@ -73,3 +73,23 @@ def test_an_administrator_still_makes_administrators(superuser):
     assert get_user_model().objects.get(username="newbie").is_superuser
     other = make_user("root2", is_superuser=True)
     assert client.get(edit_url(other)).status_code == 200
+
+
+def test_deleting_a_user_with_sales_explains_and_keeps_them(manager_client, cashier):
+    from tests import factories
+
+    factories.open_shift(cashier)
+    sale = factories.sale(cashier, (factories.product("Beans", "10.00", stock=5), 1))
+    response = manager_client.post(f"/admin/users/delete/{cashier.pk}/", follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "cannot be deleted" in text and "Active" in text
+    sale.refresh_from_db()
+    assert get_user_model().objects.filter(pk=cashier.pk).exists() and sale.cashier == cashier
+
+
+def test_a_user_with_no_records_can_be_deleted(manager_client):
+    newbie = make_user("temp")
+    response = manager_client.post(f"/admin/users/delete/{newbie.pk}/")
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(pk=newbie.pk).exists()

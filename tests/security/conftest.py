@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
-from wagtail.models import Site
+from wagtail.models import APIToken, Site
 
 from catalog import services as catalog_services
 from pos import services as pos_services
@@ -78,5 +79,9 @@ def shop(users):
         "token": make_token(sale.number),
         "barcode": product.barcode,
         "site": Site.objects.get(is_default_site=True).pk,
+        "user": cashier.pk,
+        "superuser_pk": users["superuser"].pk,
+        "group": Group.objects.get(name="Cashiers").pk,
+        "api_token": APIToken.create_token(user=users["manager"], name="back office")[0].pk,
         "objects": {"sale": sale, "refund": refund, "product": product, "shift": shift},
     }

@@ -6,8 +6,10 @@ Which URLs are covered (the rule `covered()` applies to the resolver's list):
 - under /admin/: the Wagtail dashboard (`wagtailadmin_home`), Django's admin index, the store
   settings, and every URL whose name (namespace included) starts with one of our apps' prefixes
   (`catalog_`, `pos_`, `receipts_`, `store`, `analytics`, and the snippet choosers of our
-  models, `wagtailsnippetchoosers_catalog_…` / `…_receipts_…`). Wagtail's own screens (pages,
-  images, documents, users, workflows…) are Wagtail's to test and guarded by its permissions.
+  models, `wagtailsnippetchoosers_catalog_…` / `…_receipts_…`), and Wagtail's users, groups and
+  API tokens screens (`wagtailusers_…`: they hand out power, so who may use them is ours to
+  pin). Wagtail's other screens (pages, images, documents, workflows…) are guarded by the
+  Wagtail permissions `pos/roles.py` grants, and tested by Wagtail.
 
 A row is `(url name, method, path, anonymous, cashier, merchandiser, manager, superuser)`.
 The path has `{placeholders}` filled from the `shop` fixture. An answer is a status code, or
@@ -46,6 +48,10 @@ OUR_ADMIN_PREFIXES = (
     "analytics",
     "wagtailsnippetchoosers_catalog_",
     "wagtailsnippetchoosers_receipts_",
+    # Wagtail's screens that hand out power: who may create users, change groups, mint tokens.
+    "wagtailusers_users:",
+    "wagtailusers_groups:",
+    "wagtailusers_api_tokens:",
 )
 OUR_ADMIN_NAMES = {"wagtailadmin_home", "admin:index", "wagtailsettings:edit"}
 
@@ -218,6 +224,43 @@ MATRIX = [
     ("wagtailsnippetchoosers_receipts_receipttemplate:chosen","GET",  "/admin/snippets/choose/receipts/receipttemplate/chosen/{template}/",L, 403, 200, 200, 200),
     ("wagtailsnippetchoosers_receipts_receipttemplate:create","GET",  "/admin/snippets/choose/receipts/receipttemplate/create/",      L, 403, 200, 200, 200),
     ("wagtailsnippetchoosers_receipts_receipttemplate:choose_results","GET",  "/admin/snippets/choose/receipts/receipttemplate/results/",     L, 403, 200, 200, 200),
+    # Wagtail's users, groups and API tokens: managers run staff and tokens, only administrators groups
+    ("wagtailusers_users:add",                    "GET",  "/admin/users/new/",                                          L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:copy",                   "GET",  "/admin/users/copy/{user}/",                                  L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:delete",                 "GET",  "/admin/users/delete/{user}/",                                L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:edit",                   "GET",  "/admin/users/edit/{user}/",                                  L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:history",                "GET",  "/admin/users/history/{user}/",                               L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:history_results",        "GET",  "/admin/users/history-results/{user}/",                       L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:index",                  "GET",  "/admin/users/",                                              L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:index_results",          "GET",  "/admin/users/results/",                                      L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:usage",                  "GET",  "/admin/users/usage/{user}/",                                 L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:add",                    "POST", "/admin/users/new/",                                          L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:edit",                   "POST", "/admin/users/edit/{user}/",                                  L, 403, ADMIN, 200, 200),
+    ("wagtailusers_users:delete",                 "POST", "/admin/users/delete/{user}/",                                L, 403, ADMIN, "→/admin/users/edit/{user}/", "→/admin/users/edit/{user}/"),
+    ("wagtailusers_users:edit",                   "GET",  "/admin/users/edit/{superuser_pk}/",                          L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_users:edit",                   "POST", "/admin/users/edit/{superuser_pk}/",                          L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:index",                 "GET",  "/admin/groups/",                                             L, 403, ADMIN, 200, 200),
+    ("wagtailusers_groups:index_results",         "GET",  "/admin/groups/results/",                                     L, 403, ADMIN, 200, 200),
+    ("wagtailusers_groups:add",                   "GET",  "/admin/groups/new/",                                         L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:delete",                "GET",  "/admin/groups/delete/{group}/",                              L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:edit",                  "GET",  "/admin/groups/edit/{group}/",                                L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:history",               "GET",  "/admin/groups/history/{group}/",                             L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:history_results",       "GET",  "/admin/groups/history-results/{group}/",                     L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:usage",                 "GET",  "/admin/groups/usage/{group}/",                               L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:add",                   "POST", "/admin/groups/new/",                                         L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:edit",                  "POST", "/admin/groups/edit/{group}/",                                L, 403, ADMIN, ADMIN, 200),
+    ("wagtailusers_groups:delete",                "POST", "/admin/groups/delete/{group}/",                              L, 403, ADMIN, ADMIN, "→/admin/groups/"),
+    ("wagtailusers_api_tokens:add",               "GET",  "/admin/api-tokens/new/",                                     L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:edit",              "GET",  "/admin/api-tokens/edit/{api_token}/",                        L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:history",           "GET",  "/admin/api-tokens/history/{api_token}/",                     L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:history_results",   "GET",  "/admin/api-tokens/history-results/{api_token}/",             L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:index",             "GET",  "/admin/api-tokens/",                                         L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:index_results",     "GET",  "/admin/api-tokens/results/",                                 L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:usage",             "GET",  "/admin/api-tokens/usage/{api_token}/",                       L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:delete",            "GET",  "/admin/api-tokens/delete/{api_token}/",                      L, 403, 404, 200, 200),
+    ("wagtailusers_api_tokens:add",               "POST", "/admin/api-tokens/new/",                                     L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:edit",              "POST", "/admin/api-tokens/edit/{api_token}/",                        L, 403, ADMIN, 200, 200),
+    ("wagtailusers_api_tokens:delete",            "POST", "/admin/api-tokens/delete/{api_token}/",                      L, 403, 404, "→/admin/api-tokens/", "→/admin/api-tokens/"),
     # Django's admin: superusers only
     ("admin:index",                              "GET",  "/django-admin/",                                               DJ, DJ, DJ, DJ, 200),
 ]
