@@ -371,12 +371,33 @@ class ProductWriteSerializer(serializers.Serializer):
     tax_rate = serializers.PrimaryKeyRelatedField(
         queryset=TaxRate.objects.all(), error_messages={"required": "This field is required."}
     )
-    quantity_on_hand = serializers.IntegerField(required=False, error_messages=WHOLE_NUMBER)
+    quantity_on_hand = serializers.IntegerField(
+        required=False,
+        error_messages=WHOLE_NUMBER,
+        help_text="Opening stock, on creation only (recorded as an opening stock movement). "
+        "A change to an existing product's stock is refused (400): stock moves through "
+        "sales, refunds and the Inventory screens (receive, adjust, count).",
+    )
     low_stock_threshold = serializers.IntegerField(required=False, error_messages=WHOLE_NUMBER)
     image = serializers.PrimaryKeyRelatedField(
         queryset=get_image_model().objects.all(), required=False, allow_null=True
     )
     is_active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        product = self.instance
+        if product is not None and "quantity_on_hand" in attrs:
+            if attrs["quantity_on_hand"] != product.quantity_on_hand:
+                raise serializers.ValidationError({"quantity_on_hand": STOCK_NOT_EDITABLE})
+            del attrs["quantity_on_hand"]  # the figure as it is: nothing to change
+        return attrs
+
+
+STOCK_NOT_EDITABLE = (
+    "Stock cannot be changed by editing the product: it is set once, when the product is "
+    "created. Record deliveries, corrections and counts in the admin under Inventory "
+    "(Receive stock, Adjust stock, Stock count), so that every change is in the stock history."
+)
 
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]

@@ -34,6 +34,8 @@ class ProductForm(WagtailAdminModelForm):
             field.label = f"{field.label} ({currency})"
             field.widget.widgets[0].attrs.update({"inputmode": "decimal", "step": "any"})
         stock = self.fields.get("quantity_on_hand")
+        if self.instance.pk is None:
+            self.instance.stock_user = getattr(self, "for_user", None)  # on the opening movement
         if stock is not None and self.instance.pk:
             # After creation stock moves only through the ledger (sales, refunds, Inventory).
             stock.disabled = True

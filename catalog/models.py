@@ -211,8 +211,30 @@ class Product(RevisionMixin, models.Model):
         self.previous_quantity_on_hand = (
             None if self._state.adding else getattr(self, "_stored_quantity", None)
         )
+        existing = not self._state.adding and not kwargs.get("force_insert")
+        if existing:
+            # Stock on an existing product moves only through the inventory services
+            # (conditional UPDATEs that write a stock movement). A save never writes it: a
+            # stale instance, a form or a reverted revision would otherwise put back an old
+            # figure with no movement, and stock would no longer be the sum of movements.
+            kwargs["update_fields"] = self._fields_to_save(kwargs.get("update_fields"))
+            # In step with the database (a sale may have moved it since this was loaded), for
+            # the post_save listeners (low-stock alerts), the revision and the caller.
+            stored = type(self).objects.filter(pk=self.pk).values_list("quantity_on_hand")
+            self.quantity_on_hand = next(iter(stored), (self.quantity_on_hand,))[0]
         super().save(*args, **kwargs)
         self._stored_quantity = self.quantity_on_hand
+
+    def _fields_to_save(self, update_fields) -> list[str]:
+        """`update_fields` (every loaded field when None) without `quantity_on_hand`."""
+        if update_fields is None:
+            deferred = self.get_deferred_fields()
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in deferred
+            ]
+        return [name for name in update_fields if name != "quantity_on_hand"]
 
 
 MONEY_FIELDS = ("price", "cost_price")

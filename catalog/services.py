@@ -139,6 +139,7 @@ def create_product(*, user, **values: Any) -> Product:
     """
     product = Product()
     _assign(product, values)
+    product.stock_user = user  # the opening stock's movement says who entered it
     return CreateAction(product, user=user).execute(skip_permission_checks=True)
 
 
@@ -159,19 +160,25 @@ def _assign(product: Product, values: dict[str, Any]) -> None:
         setattr(product, name, value)
 
 
-# Why a product cannot be deleted, by the model of the rows that protect it.
+# Why a product cannot be deleted, by the model of the rows that protect it. (Its own stock
+# movements do not: they go with it, `StockMovement.product` cascades.)
 _BLOCKED_BECAUSE = (
     ("sale", "has been sold"),
     ("refund", "has been refunded"),
-    ("stockmovement", "has a stock history"),
     ("cartline", "is in a cart at the register"),
+)
+ADMIN_DEACTIVATE_HINT = "Deactivate it instead (untick Active) to hide it from the register."
+API_DEACTIVATE_HINT = (
+    'Deactivate it instead with PATCH {"is_active": false} to hide it from the register.'
 )
 
 
-def delete_blocked_message(obj, error: ProtectedError | RestrictedError) -> str:
-    """Why `obj` cannot be deleted, in words a merchandiser can act on."""
+def delete_blocked_message(
+    obj, error: ProtectedError | RestrictedError, *, hint: str = ADMIN_DEACTIVATE_HINT
+) -> str:
+    """Why `obj` cannot be deleted, in words a merchandiser can act on (`hint`: how to
+    retire it instead, worded for the admin or the API)."""
     blocking = list(error.args[1]) if len(error.args) > 1 else []
-    blockers = sorted({o._meta.model_name for o in blocking})
     if isinstance(obj, TaxRate):
         count = sum(1 for o in blocking if isinstance(o, Product))
         return (
@@ -180,6 +187,7 @@ def delete_blocked_message(obj, error: ProtectedError | RestrictedError) -> str:
         )
     if not isinstance(obj, Product):
         return f"“{obj}” is still in use, so it cannot be deleted."
+    blockers = sorted({_blocker_name(o) for o in blocking})
     reasons = [
         text for prefix, text in _BLOCKED_BECAUSE if any(b.startswith(prefix) for b in blockers)
     ]
@@ -187,9 +195,17 @@ def delete_blocked_message(obj, error: ProtectedError | RestrictedError) -> str:
         reasons = ["is still in use" + (f" ({', '.join(blockers)})" if blockers else "")]
     return (
         f"“{obj}” {' and '.join(dict.fromkeys(reasons))}, so it cannot be deleted: those records "
-        "must keep pointing at it. Deactivate it instead (untick Active) to hide it from the "
-        "register."
+        f"must keep pointing at it. {hint}"
     )
+
+
+def _blocker_name(row) -> str:
+    """The model name of a protecting row; a line of a checked-out cart counts as a sale
+    (the cart was paid: the product is not "in a cart at the register" any more)."""
+    name = row._meta.model_name
+    if name == "cartline" and getattr(getattr(row, "cart", None), "status", "") == "checked_out":
+        return "sale (checked-out cart)"
+    return name
 
 
 def deletion_blocker(objects: Iterable) -> tuple[object, ProtectedError | RestrictedError] | None:
@@ -210,12 +226,19 @@ def deletion_blocker(objects: Iterable) -> tuple[object, ProtectedError | Restri
     return None
 
 
-def delete_product(product: Product, *, user) -> None:
-    """Delete a product, or raise `ConflictError` (409) if past sales still refer to it."""
+def delete_product(product: Product, *, user, hint: str = API_DEACTIVATE_HINT) -> None:
+    """Delete a product, or raise `ConflictError` (409) if sales or carts still refer to it.
+
+    Its own stock movements (opening stock, deliveries, counts) and low-stock alerts are
+    deleted with it, in the same transaction (their foreign keys cascade); a product that
+    was sold keeps everything, sale lines protect it.
+    """
     try:
         DeleteAction(product, user=user).execute(skip_permission_checks=True)
     except (ProtectedError, RestrictedError) as error:
-        raise ConflictError(delete_blocked_message(product, error), code="product_in_use") from None
+        raise ConflictError(
+            delete_blocked_message(product, error, hint=hint), code="product_in_use"
+        ) from None
 
 
 def create_category(*, user, **values: Any) -> Category:
@@ -300,6 +323,9 @@ class ImportReport:
     unchanged: int = 0
     columns: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Cells left out on purpose (stock on existing products without the permission): the
+    # rest of the row is imported.
+    warnings: list[RowError] = field(default_factory=list)
     applied: bool = False
 
     @property
@@ -546,6 +572,7 @@ def import_products_csv(
     changed: list[Product] = []
     seen_sku: dict[str, int] = {}
     seen_barcode: dict[str, int] = {}
+    may_count = can_count_stock(user)
 
     def problem(number: int, sku: str, column: str, message: str) -> None:
         report.errors.append(RowError(number, sku, column, message))
@@ -587,6 +614,18 @@ def import_products_csv(
                 if column not in report.columns:
                     problem(number, sku, column, REQUIRED_MESSAGE)
                     failed.add(column)
+        elif product.quantity_on_hand != product._stored_quantity and not may_count:
+            report.warnings.append(
+                RowError(
+                    number,
+                    sku,
+                    "quantity_on_hand",
+                    STOCK_NOT_IMPORTED.format(
+                        typed=product.quantity_on_hand, stock=product._stored_quantity
+                    ),
+                )
+            )
+            product.quantity_on_hand = product._stored_quantity
         exclude = [*_NOT_FIELD_CHECKED, *failed, *(["price"] if product.price is None else [])]
         messages: dict[str, list[str]] = {}
         try:
@@ -636,6 +675,18 @@ def import_products_csv(
     return report
 
 
+STOCK_NOT_IMPORTED = (
+    "Stock not changed ({typed} in the file, {stock} in stock): changing the stock of an "
+    "existing product needs the permission to adjust stock. Ask a manager to count it "
+    "(Inventory › Stock count); the rest of the row is imported."
+)
+
+
+def can_count_stock(user) -> bool:
+    """May `user` set existing products' stock from a file (recorded as stock counts)?"""
+    return user is not None and user.has_perm("pos.add_stockmovement")
+
+
 def _write(new: list[Product], changed: list[Product], report: ImportReport, *, user) -> None:
     fields = {
         "name": ["name"],
@@ -644,7 +695,7 @@ def _write(new: list[Product], changed: list[Product], report: ImportReport, *, 
         "price": ["price", "price_currency"],
         "cost_price": ["cost_price", "cost_price_currency"],
         "tax_rate": ["tax_rate"],
-        "quantity_on_hand": ["quantity_on_hand"],
+        # quantity_on_hand of existing products: _count_stock() below.
         "low_stock_threshold": ["low_stock_threshold"],
         "is_active": ["is_active"],
         "description": ["description"],
@@ -673,15 +724,36 @@ def _write(new: list[Product], changed: list[Product], report: ImportReport, *, 
             for product in changed:
                 product.updated_at = now
             _update_rows(changed, [*update_fields, "updated_at"])
+        stock_changes = _count_stock(
+            [p for p in changed if p.quantity_on_hand != p._stored_quantity]
+        )
         _record_history([*new, *changed], len(new), user=user, filename=report.filename, now=now)
-        stock_changes = [
-            (product, product._stored_quantity, product.quantity_on_hand)
-            for product in changed
-            if product.quantity_on_hand != product._stored_quantity
-        ]
         for product in [*new, *changed]:
             product._stored_quantity = product.quantity_on_hand
         products_imported.send(sender=Product, created=new, stock_changes=stock_changes, user=user)
+
+
+def _count_stock(counted: list[Product]) -> list[tuple[Product, int, int]]:
+    """Set these products' stock to the figure in the file, as a stock count would: the rows
+    are locked and read again (a sale may have moved them since the file was checked), so
+    the movements the inventory records (`products_imported`) are each the difference
+    between the figure on hand and the counted one. Returns (product, before, after)."""
+    if not counted:
+        return []
+    current: dict[int, int] = {}
+    for chunk in _chunks(sorted(p.pk for p in counted), 900):
+        # Row locks on PostgreSQL, in id order; SQLite's IMMEDIATE transaction holds the
+        # database write lock already.
+        current.update(
+            Product.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", "quantity_on_hand")
+        )
+    changes = [(p, current[p.pk], p.quantity_on_hand) for p in counted]
+    changes = [change for change in changes if change[1] != change[2]]
+    _update_rows([p for p, _before, _after in changes], ["quantity_on_hand"])
+    return changes
 
 
 def _update_rows(products: list[Product], names: list[str]) -> None:

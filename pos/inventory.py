@@ -245,15 +245,17 @@ def _levels(products: Iterable[Product]) -> dict[int, tuple[int, int]]:
 
 
 def product_saved(sender, instance: Product, created: bool, raw: bool = False, **kwargs) -> None:
-    """post_save of a product: its starting stock, or a stock figure typed over, enters the
-    ledger; and its low-stock alert follows the (possibly new) threshold."""
+    """post_save of a product: a new product's starting stock enters the ledger (with the
+    user who created it, when the service or view says who: `instance.stock_user`); and its
+    low-stock alert follows the (possibly new) threshold.
+
+    An existing product's save never writes its stock (`Product.save`), so there is nothing
+    else to record here: its stock changes only through the functions above and checkout.
+    """
     if raw:
         return
-    before = getattr(instance, "previous_quantity_on_hand", None)
     if created and instance.quantity_on_hand:
-        _opening(instance, None).save()
-    elif not created and before is not None and before != instance.quantity_on_hand:
-        _edited(instance, before, None, "stock figure changed on the product").save()
+        _opening(instance, getattr(instance, "stock_user", None)).save()
     sync_low_stock_alerts(_levels([instance]))
 
 

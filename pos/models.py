@@ -298,8 +298,11 @@ class StockMovement(models.Model):
         COUNT = "count", "Stock count"
         OPENING = "opening", "Opening balance"
 
+    # CASCADE: a product that was never sold nor put in a cart may be deleted, and its own
+    # movements (opening stock, deliveries, counts) go with it. One that was sold is kept by
+    # its sale lines (PROTECT), movements included.
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, related_name="stock_movements"
+        "catalog.Product", on_delete=models.CASCADE, related_name="stock_movements"
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     quantity = models.IntegerField(help_text="Signed change: negative when stock leaves.")

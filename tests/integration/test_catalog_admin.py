@@ -308,3 +308,88 @@ def test_an_unused_category_can_be_deleted_and_its_products_stay(editor_client):
     assert response.status_code == 302 and not Category.objects.filter(pk=tea.pk).exists()
     product.refresh_from_db()
     assert product.category is None
+
+
+# ------------------------------------------------------------------- stock stays in the ledger
+
+
+def test_reverting_a_revision_never_puts_old_stock_back(manager, manager_client):
+    from pos import inventory
+    from pos.models import StockMovement
+
+    response = manager_client.post(LIST + "add/", form_data(quantity_on_hand="10"))
+    assert response.status_code == 302, response.content
+    product = Product.objects.get(sku="COF-77")
+    opening = StockMovement.objects.get(product=product)
+    assert (opening.kind, opening.quantity, opening.user) == ("opening", 10, manager)
+    first_revision = product.latest_revision
+    inventory.adjust_stock(product=product, quantity=-3, reason="damaged", user=manager)
+
+    url = f"{LIST}history/{product.pk}/revisions/{first_revision.pk}/revert/"
+    assert manager_client.get(url).status_code == 200
+    response = manager_client.post(url, form_data(name="Reverted beans", quantity_on_hand="10"))
+    assert response.status_code == 302, response.content
+    product.refresh_from_db()
+    assert product.name == "Reverted beans"
+    assert product.quantity_on_hand == 7  # the revision's 10 is not written back
+    assert product.latest_revision.content["quantity_on_hand"] == 7
+    assert inventory.ledger_mismatches() == []
+
+
+def test_deleting_a_product_with_a_real_completed_sale_says_sold_not_in_a_cart(
+    manager, editor_client
+):
+    from tests import factories
+
+    product = factories.product(name="Espresso beans", stock=10)
+    factories.open_shift(manager)
+    factories.sale(manager, (product, 2))  # its checked-out cart's line still points at it
+    response = editor_client.get(f"{LIST}delete/{product.pk}/", follow=True)
+    body = response.content.decode()
+    assert "“Espresso beans” has been sold, so it cannot be deleted" in body
+    assert "in a cart" not in body
+    assert "Deactivate it instead (untick Active)" in body
+    response = editor_client.post(f"{LIST}delete/{product.pk}/", follow=True)
+    assert "“Espresso beans” has been sold, so it cannot be deleted" in response.content.decode()
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_a_product_in_an_open_cart_is_said_to_be_in_a_cart(cashier, editor_client):
+    from pos import services as pos_services
+    from tests import factories
+
+    product = factories.product(name="Bagel", stock=10)
+    cart, _ = pos_services.open_cart(user=cashier)
+    pos_services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
+    response = editor_client.post(f"{LIST}delete/{product.pk}/", follow=True)
+    body = response.content.decode()
+    assert "“Bagel” is in a cart at the register, so it cannot be deleted" in body
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_a_product_with_only_its_own_stock_history_can_be_deleted(manager, editor_client):
+    from pos import inventory
+    from pos.models import LowStockAlert, StockMovement
+    from tests import factories
+
+    product = factories.product(name="Typo product", stock=12, threshold=20)  # opening stock
+    inventory.receive_stock(product=product, quantity=3, user=manager)
+    assert StockMovement.objects.filter(product=product).count() == 2
+    assert LowStockAlert.objects.filter(product=product).exists()
+    confirm = editor_client.get(f"{LIST}delete/{product.pk}/")
+    assert confirm.status_code == 200  # the confirmation page, no refusal
+    response = editor_client.post(f"{LIST}delete/{product.pk}/")
+    assert response.status_code == 302
+    assert not Product.objects.filter(pk=product.pk).exists()
+    assert not StockMovement.objects.filter(product_id=product.pk).exists()
+    assert inventory.ledger_mismatches() == []
+
+
+def test_bulk_delete_of_products_with_only_stock_history(editor_client):
+    from tests import factories
+
+    first, second = factories.product(stock=5), factories.product(stock=0)
+    url = reverse("wagtail_bulk_action", args=("catalog", "product", "delete"))
+    response = editor_client.post(f"{url}?id={first.pk}&id={second.pk}")
+    assert response.status_code == 302
+    assert not Product.objects.filter(pk__in=[first.pk, second.pk]).exists()

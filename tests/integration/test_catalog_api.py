@@ -370,7 +370,7 @@ def test_deleting_a_sold_product_is_a_409_with_the_explanation(manager_client, m
     body = response.json()
     assert body["code"] == "product_in_use"
     assert body["detail"].startswith("“Espresso beans” has been sold, so it cannot be deleted")
-    assert "Deactivate it instead (untick Active)" in body["detail"]
+    assert 'Deactivate it instead with PATCH {"is_active": false}' in body["detail"]
 
 
 def test_category_writes(merchandiser_client):
@@ -468,3 +468,75 @@ def test_a_missing_image_file_gives_a_null_thumbnail(cashier_client):
     product = make_product(image=image)
     image.file.storage.delete(image.file.name)
     assert cashier_client.get(f"{PRODUCTS}{product.pk}/").json()["thumbnail_url"] is None
+
+
+# --------------------------------------------------------------------------- stock is the ledger's
+
+
+def test_stock_is_set_on_create_only_and_recorded_with_the_user(merchandiser_client, merchandiser):
+    from pos.inventory import ledger_mismatches
+    from pos.models import StockMovement
+
+    rate = make_tax_rate()
+    body = {"name": "Beans", "sku": "B-1", "price": "1.00", "tax_rate": rate.pk}
+    response = post(merchandiser_client, PRODUCTS, {**body, "quantity_on_hand": 12})
+    assert response.status_code == 201, response.json()
+    product = Product.objects.get(sku="B-1")
+    opening = StockMovement.objects.get(product=product)
+    assert (opening.kind, opening.quantity, opening.user) == ("opening", 12, merchandiser)
+
+    response = patch(merchandiser_client, f"{PRODUCTS}{product.pk}/", {"quantity_on_hand": 99})
+    assert response.status_code == 400
+    error = response.json()
+    assert error["code"] == "invalid"
+    assert error["errors"]["quantity_on_hand"][0].startswith(
+        "Stock cannot be changed by editing the product"
+    )
+    assert "Inventory" in error["errors"]["quantity_on_hand"][0]
+    both = patch(
+        merchandiser_client, f"{PRODUCTS}{product.pk}/", {"quantity_on_hand": 99, "name": "X"}
+    )
+    assert both.status_code == 400
+    product.refresh_from_db()
+    assert (product.quantity_on_hand, product.name) == (12, "Beans")  # nothing changed
+    assert StockMovement.objects.filter(product=product).count() == 1
+
+    # The figure as it stands (a client sending back what it read) is not a change.
+    same = patch(
+        merchandiser_client, f"{PRODUCTS}{product.pk}/", {"quantity_on_hand": 12, "name": "Y"}
+    )
+    assert same.status_code == 200, same.json()
+    assert same.json()["name"] == "Y" and same.json()["quantity_on_hand"] == 12
+    assert ledger_mismatches() == []
+
+
+def test_deleting_a_product_with_a_real_sale_is_a_409_worded_for_the_api(manager, manager_client):
+    from tests import factories
+
+    product = factories.product(name="Espresso beans", stock=10)
+    factories.open_shift(manager)
+    factories.sale(manager, (product, 1))
+    response = manager_client.delete(f"{PRODUCTS}{product.pk}/")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "product_in_use"
+    assert body["detail"] == (
+        "“Espresso beans” has been sold, so it cannot be deleted: those records must keep "
+        'pointing at it. Deactivate it instead with PATCH {"is_active": false} to hide it '
+        "from the register."
+    )
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_a_product_with_only_opening_stock_can_be_deleted_through_the_api(
+    merchandiser_client, manager_client
+):
+    from pos.models import StockMovement
+
+    rate = make_tax_rate()
+    body = {"name": "Oops", "sku": "OOPS-1", "price": "1.00", "tax_rate": rate.pk}
+    created = post(merchandiser_client, PRODUCTS, {**body, "quantity_on_hand": 7}).json()
+    assert StockMovement.objects.filter(product_id=created["id"]).count() == 1
+    assert manager_client.delete(f"{PRODUCTS}{created['id']}/").status_code == 204
+    assert not Product.objects.filter(pk=created["id"]).exists()
+    assert not StockMovement.objects.filter(product_id=created["id"]).exists()

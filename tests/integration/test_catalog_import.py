@@ -196,7 +196,7 @@ def test_semicolon_files_and_header_spelling_variants_are_read(merchandiser):
     assert report.applied and Product.objects.get(sku="A-1").price == Money("1.50", "USD")
 
 
-def test_import_tells_the_inventory_about_new_stock(merchandiser):
+def test_import_tells_the_inventory_about_new_stock(manager):
     make_product(sku="COF-1", quantity_on_hand=3)
     seen = {}
 
@@ -205,10 +205,10 @@ def test_import_tells_the_inventory_about_new_stock(merchandiser):
 
     products_imported.connect(listener)
     try:
-        run(GOOD, user=merchandiser)
+        run(GOOD, user=manager)
     finally:
         products_imported.disconnect(listener)
-    assert seen["created"] == ["TEA-1"] and seen["user"] == merchandiser
+    assert seen["created"] == ["TEA-1"] and seen["user"] == manager
     [(product, before, after)] = seen["changes"]
     assert (product.sku, before, after) == ("COF-1", 3, 24)
 
@@ -339,3 +339,49 @@ def test_a_sku_taken_while_importing_aborts_everything_with_a_clear_error(mercha
         with pytest.raises(ConflictError, match="Nothing was imported"):
             run(GOOD, user=merchandiser)
     assert not Product.objects.filter(sku="COF-1").exists()
+
+
+# --------------------------------------------------------------------------- stock in a file
+
+
+def test_without_the_stock_permission_existing_stock_is_left_with_a_warning(merchandiser):
+    from pos.inventory import ledger_mismatches
+    from pos.models import StockMovement
+
+    product = make_product(sku="COF-1", name="Espresso", price="8.00", quantity_on_hand=3)
+    preview = run("sku,price,quantity_on_hand\nCOF-1,9.10,99\n", dry_run=True, user=merchandiser)
+    [warning] = preview.warnings
+    assert (warning.row, warning.sku, warning.column) == (2, "COF-1", "quantity_on_hand")
+    assert warning.message.startswith("Stock not changed (99 in the file, 3 in stock)")
+    assert not preview.errors and preview.updated == 1
+
+    report = run("sku,name,price,tax_rate,quantity_on_hand\nCOF-1,Espresso,9.10,Standard,99\n"
+                 "NEW-1,New,1.00,Standard,5\n", user=merchandiser)  # fmt: skip
+    assert report.applied and len(report.warnings) == 1
+    product.refresh_from_db()
+    assert product.price == Money("9.10", "USD") and product.quantity_on_hand == 3
+    assert list(StockMovement.objects.filter(product=product).values_list("kind", "quantity")) == [
+        ("opening", 3)
+    ]
+    opening = StockMovement.objects.get(product__sku="NEW-1")  # new products: opening stock
+    assert (opening.kind, opening.quantity, opening.user) == ("opening", 5, merchandiser)
+    assert ledger_mismatches() == []
+
+
+def test_with_the_stock_permission_a_stock_figure_is_a_count_by_that_user(manager):
+    from pos import inventory
+    from pos.models import StockMovement
+
+    product = make_product(sku="COF-1", quantity_on_hand=10)
+    report = run("sku,quantity_on_hand\nCOF-1,4\n", user=manager)
+    assert report.applied and not report.warnings and report.updated == 1
+    product.refresh_from_db()
+    assert product.quantity_on_hand == 4
+    count = StockMovement.objects.filter(product=product).latest("id")
+    assert (count.kind, count.quantity, count.resulting_quantity, count.user) == (
+        "count",
+        -6,
+        4,
+        manager,
+    )
+    assert inventory.ledger_mismatches() == []

@@ -219,17 +219,37 @@ def test_changing_the_threshold_raises_or_clears_the_alert():
     assert not LowStockAlert.objects.filter(cleared_at__isnull=True).exists()
 
 
-def test_stock_typed_over_on_the_record_is_still_in_the_ledger(manager):
+def test_saving_a_product_never_writes_its_stock(manager):
     product = factories.product(stock=5)
     inventory.receive_stock(product=product, quantity=3, user=manager)
     product.name = "Renamed"  # the same instance, saved after a stock move: no phantom change
     product.save()
     assert ledger_ok(product) and product.quantity_on_hand == 8
     fresh = Product.objects.get(pk=product.pk)
-    fresh.quantity_on_hand = 6
+    fresh.quantity_on_hand = 6  # typed over: not a way to change stock
     fresh.save()
-    assert ledger_ok(fresh)
-    assert StockMovement.objects.filter(product=product).latest("id").quantity == -2
+    assert fresh.quantity_on_hand == 8  # the instance shows the stock on hand again
+    assert ledger_ok(fresh) and fresh.quantity_on_hand == 8
+    fresh.quantity_on_hand = 1
+    fresh.save(update_fields=["quantity_on_hand", "name"])
+    assert ledger_ok(fresh) and fresh.quantity_on_hand == 8
+    assert StockMovement.objects.filter(product=product).count() == 2
+    assert inventory.ledger_mismatches() == []
+
+
+def test_a_stale_product_saved_after_a_sale_keeps_the_sold_stock(manager):
+    product = factories.product(stock=10, threshold=8)
+    stale = Product.objects.get(pk=product.pk)
+    factories.open_shift(manager)
+    factories.sale(manager, (product, 3))  # checkout's conditional UPDATE: 10 → 7
+    assert LowStockAlert.objects.filter(product=product, cleared_at__isnull=True).exists()
+    stale.description = "<p>New words</p>"
+    stale.save()  # loaded at 10: must not put 10 back
+    assert ledger_ok(product) and product.quantity_on_hand == 7
+    assert stale.quantity_on_hand == 7
+    assert LowStockAlert.objects.filter(product=product, cleared_at__isnull=True).exists()
+    assert inventory.ledger_mismatches() == []
+    call_command("check_stock")
 
 
 def test_csv_import_keeps_the_ledger(manager, capsys):
