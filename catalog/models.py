@@ -19,7 +19,7 @@ from .validators import validate_barcode
 NAME_MAX_LENGTH = 200
 
 
-class Category(models.Model):
+class Category(RevisionMixin, models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=120, unique=True, blank=True)
     parent = models.ForeignKey(

@@ -393,3 +393,29 @@ def test_bulk_delete_of_products_with_only_stock_history(editor_client):
     response = editor_client.post(f"{url}?id={first.pk}&id={second.pk}")
     assert response.status_code == 302
     assert not Product.objects.filter(pk__in=[first.pk, second.pk]).exists()
+
+
+# --------------------------------------------------------------------------- category history
+
+
+def test_editing_a_category_creates_a_revision_with_history(editor_client):
+    from wagtail.models import Revision
+
+    category = make_category("Coffee")
+    url = f"/admin/catalog/categories/edit/{category.pk}/"
+    data = {"name": "Coffee beans", "parent": "", "ordering": "2", "slug": category.slug}
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content
+    category.refresh_from_db()
+    revision = category.latest_revision
+    assert revision is not None and revision.content["name"] == "Coffee beans"
+    response = editor_client.post(url, {**data, "name": "Coffee"})
+    assert response.status_code == 302
+    assert Revision.objects.for_instance(category).count() == 2
+    history = editor_client.get(f"/admin/catalog/categories/history/{category.pk}/")
+    assert history.status_code == 200
+    first, second = Revision.objects.for_instance(category).order_by("id")
+    compare = reverse(
+        "catalog_categories:revisions_compare", args=(category.pk, first.pk, second.pk)
+    )
+    assert editor_client.get(compare).status_code == 200
