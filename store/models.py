@@ -30,9 +30,22 @@ def validate_locale(value: str) -> None:
         ) from None
 
 
+# Every money column (prices, sale lines, payments) keeps 2 decimals.
+MAX_CURRENCY_PLACES = 2
+
+
 def validate_currency(value: str) -> None:
     if value not in list_currencies():
         raise ValidationError(f"“{value}” is not an ISO 4217 currency code such as USD or EUR.")
+    from pos.pricing import currency_places
+
+    places = currency_places(value)
+    if places > MAX_CURRENCY_PLACES:
+        raise ValidationError(
+            f"{value} has {places} decimals (e.g. 1.{'2345'[:places]}), but amounts are stored "
+            f"with at most {MAX_CURRENCY_PLACES}: choose a currency with 0 to "
+            f"{MAX_CURRENCY_PLACES} decimals."
+        )
 
 
 @register_setting(icon="site")
