@@ -37,3 +37,16 @@ def test_catalog_endpoints_are_documented():
 def test_schema_and_docs_are_served(client, cashier_client):
     assert cashier_client.get("/api/schema/").status_code == 200
     assert cashier_client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_public_on_purpose_and_hold_no_shop_data(client):
+    """docs/api.md: every /api/v1/ endpoint needs a user, the schema and its docs do not."""
+    from catalog.testing import make_product
+
+    make_product(name="Secret house blend", sku="SECRET-1")
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+    assert b"Secret house blend" not in schema.content and b"SECRET-1" not in schema.content
+    assert client.get("/api/v1/products/").status_code == 401
