@@ -15,7 +15,7 @@ from wagtail.images.models import Filter
 
 from catalog import search
 from catalog.models import Category, Product
-from catalog.validators import BARCODE_LENGTHS
+from catalog.validators import BARCODE_LENGTHS, barcode_variants
 
 THUMBNAIL_SPEC = "fill-160x160"
 ADMIN_THUMBNAIL_SPEC = "fill-80x80"
@@ -163,18 +163,6 @@ def filter_products(
     elif low_stock is False:
         queryset = queryset.exclude(low_stock_q())
     return queryset
-
-
-def barcode_variants(code: str) -> list[str]:
-    """The forms a scanned code may be stored under: a UPC-A (12 digits) is often read as
-    the same EAN-13 with a leading 0, and the other way round."""
-    code = code.strip()
-    variants = [code]
-    if len(code) == 13 and code.startswith("0"):
-        variants.append(code[1:])
-    elif len(code) == 12:
-        variants.append("0" + code)
-    return variants
 
 
 def product_by_barcode(code: str, queryset: QuerySet | None = None):

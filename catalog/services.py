@@ -36,6 +36,7 @@ from wagtail.models import ModelLogEntry, Revision
 
 from catalog.models import Category, Product, ProductImport, TaxRate, sku_equals
 from catalog.signals import products_imported
+from catalog.validators import barcode_variants
 from pos.pricing import currency_places
 from pos_site.errors import ConflictError, ServiceError
 from pos_site.spreadsheet import read_cell
@@ -89,7 +90,19 @@ def product_validation_errors(
             clash = clash.exclude(pk=product.pk)
         if clash.exists():
             errors["sku"] = "Another product already has this SKU."
+    if check_unique and product.barcode:
+        # The same code in its other form (UPC-A 036000291452 = EAN-13 0036000291452): a scan
+        # of either finds one product, so two products cannot share it. (The exact same
+        # code is the unique field's own "Another product already has this barcode.")
+        other_forms = barcode_variants(product.barcode)[1:]
+        twin = Product.objects.filter(barcode__in=other_forms).exclude(pk=product.pk).first()
+        if other_forms and twin is not None:
+            errors["barcode"] = barcode_used_message(twin.name, twin.sku)
     return errors
+
+
+def barcode_used_message(name: str, sku: str) -> str:
+    return f"Barcode already used by {name} (SKU {sku})."
 
 
 DESCRIPTION_FEATURES = ["bold", "italic", "link", "ul", "ol"]
@@ -461,16 +474,27 @@ class _Catalog:
             self.categories.setdefault(category.slug.lower(), category)
         self.tax_rates = {rate.name.strip().lower(): rate for rate in TaxRate.objects.all()}
         self.by_sku: dict[str, Product] = {}
-        self.barcode_owner: dict[str, int] = {}
+        self.barcode_owner: dict[str, tuple[int, str, str]] = {}  # barcode: (pk, name, sku)
         for chunk in _chunks(sorted({sku.lower() for sku in skus}), 900):
             # LOWER(sku) IN (...) is served by the unique index on LOWER(sku).
             for product in Product.objects.filter(In(Lower("sku"), chunk)):
                 self.by_sku[product.sku.lower()] = product
-        for chunk in _chunks(sorted(set(barcodes)), 900):
-            for pk, barcode in Product.objects.filter(barcode__in=chunk).values_list(
-                "pk", "barcode"
+        variants = {form for code in barcodes for form in barcode_variants(code)}
+        for chunk in _chunks(sorted(variants), 900):
+            for pk, barcode, name, sku in Product.objects.filter(barcode__in=chunk).values_list(
+                "pk", "barcode", "name", "sku"
             ):
-                self.barcode_owner[barcode] = pk
+                self.barcode_owner[barcode] = (pk, name, sku)
+
+    def barcode_clash(self, product: Product) -> str | None:
+        """The message when another product has this barcode, or the same in its other form."""
+        for index, form in enumerate(barcode_variants(product.barcode)):
+            owner = self.barcode_owner.get(form)
+            if owner is not None and owner[0] != product.pk:
+                if index == 0:
+                    return Product._meta.get_field("barcode").error_messages["unique"]
+                return barcode_used_message(owner[1], owner[2])
+        return None
 
     def tax_rate_names(self) -> str:
         return ", ".join(sorted(rate.name for rate in self.tax_rates.values())) or "(none yet)"
@@ -637,13 +661,12 @@ def import_products_csv(
             if name not in failed:
                 messages.setdefault(name, []).append(message)
         if product.barcode and "barcode" not in messages and "barcode" not in failed:
-            owner = catalog.barcode_owner.get(product.barcode)
-            if product.barcode in seen_barcode:
-                messages["barcode"] = [
-                    f"Barcode {product.barcode} is also on row {seen_barcode[product.barcode]}."
-                ]
-            elif owner is not None and owner != product.pk:
-                messages["barcode"] = [Product._meta.get_field("barcode").error_messages["unique"]]
+            clash = catalog.barcode_clash(product)
+            same = [seen_barcode[f] for f in barcode_variants(product.barcode) if f in seen_barcode]
+            if same:
+                messages["barcode"] = [f"Barcode {product.barcode} is also on row {same[0]}."]
+            elif clash:
+                messages["barcode"] = [clash]
             else:
                 seen_barcode[product.barcode] = number
         for name, texts in messages.items():

@@ -26,6 +26,19 @@ def validate_barcode(value: str) -> None:
         )
 
 
+def barcode_variants(code: str) -> list[str]:
+    """The forms a scanned code may be stored under, itself first: a UPC-A (12 digits) is
+    often read as the same EAN-13 with a leading 0, and the other way round. The register's
+    lookup finds either, so uniqueness treats them as one barcode."""
+    code = code.strip()
+    variants = [code]
+    if len(code) == 13 and code.startswith("0"):
+        variants.append(code[1:])
+    elif len(code) == 12:
+        variants.append("0" + code)
+    return variants
+
+
 def with_check_digit(body: str) -> str:
     """Complete a 7-, 11- or 12-digit body into a valid barcode (used by demo data and tests)."""
     return body + str(barcode_check_digit(body))

@@ -540,3 +540,13 @@ def test_a_product_with_only_opening_stock_can_be_deleted_through_the_api(
     assert manager_client.delete(f"{PRODUCTS}{created['id']}/").status_code == 204
     assert not Product.objects.filter(pk=created["id"]).exists()
     assert not StockMovement.objects.filter(product_id=created["id"]).exists()
+
+
+def test_a_upc_a_code_clashes_with_its_ean_13_form_through_the_api(merchandiser_client):
+    make_product(name="Cola can", sku="COLA-1", barcode="036000291452")
+    rate = make_tax_rate()
+    body = {"name": "Cola", "sku": "C-2", "price": "1.00", "tax_rate": rate.pk}
+    response = post(merchandiser_client, PRODUCTS, {**body, "barcode": "0036000291452"})
+    assert response.status_code == 400
+    message = "Barcode already used by Cola can (SKU COLA-1)."
+    assert response.json()["errors"]["barcode"] == [message]

@@ -385,3 +385,19 @@ def test_with_the_stock_permission_a_stock_figure_is_a_count_by_that_user(manage
         manager,
     )
     assert inventory.ledger_mismatches() == []
+
+
+def test_a_upc_a_in_the_file_clashes_with_its_ean_13_form(merchandiser):
+    make_product(name="Cola can", sku="COLA-1", barcode="0036000291452")
+    text = (
+        "sku,name,barcode,price,tax_rate\n"
+        "NEW-1,Cola,036000291452,1.00,Standard\n"
+        "NEW-2,Gum,012345678905,1.00,Standard\n"
+        "NEW-3,Gum 2,0012345678905,1.00,Standard\n"
+    )
+    report = run(text, dry_run=True, user=merchandiser)
+    found = {(e.row, e.column, e.message) for e in report.errors}
+    assert found == {
+        (2, "barcode", "Barcode already used by Cola can (SKU COLA-1)."),
+        (4, "barcode", "Barcode 0012345678905 is also on row 3."),
+    }

@@ -238,3 +238,19 @@ def test_indexed_search_finds_exactly_what_the_plain_conditions_find(monkeypatch
         )
         found = search_products(Product.objects.all(), term)
         assert set(found) == set(plain), term
+
+
+def test_a_upc_a_and_its_ean_13_form_are_one_barcode():
+    """036000291452 (UPC-A) and 0036000291452 (EAN-13) scan to the same product."""
+    upc = make_product(name="Cola can", sku="COLA-1", barcode="036000291452")
+    assert errors_of(new_product(barcode="0036000291452"))["barcode"] == [
+        "Barcode already used by Cola can (SKU COLA-1)."
+    ]
+    upc.barcode = "0036000291452"  # its own code in the other form is no clash
+    assert "barcode" not in errors_of(upc)
+    upc.delete()
+    make_product(name="Cola can", sku="COLA-2", barcode="0036000291452")
+    assert errors_of(new_product(barcode="036000291452"))["barcode"] == [
+        "Barcode already used by Cola can (SKU COLA-2)."
+    ]
+    assert "barcode" not in errors_of(new_product(barcode="4006381333931"))
