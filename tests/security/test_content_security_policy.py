@@ -35,6 +35,25 @@ def test_only_wagtails_admin_may_run_inline_code(manager_client):
     assert "'unsafe-inline'" not in api
 
 
+OUR_ADMIN_SCREENS = [
+    "/admin/reports/sales-overview/",
+    "/admin/inventory/",
+    "/admin/inventory/receive/",
+    "/admin/receipts/find/",
+    "/admin/catalog/products/import/",
+]
+
+
+@pytest.mark.parametrize("path", OUR_ADMIN_SCREENS)
+def test_our_admin_screens_run_no_inline_script(manager_client, path):
+    response = manager_client.get(path)
+    assert response.status_code == 200
+    directives = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert directives["script-src"] == "'self'"
+
+
 @pytest.mark.parametrize("path", OUR_TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_our_templates_carry_no_inline_scripts_handlers_or_styles(path):
     html = path.read_text()
