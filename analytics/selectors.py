@@ -427,11 +427,17 @@ def top_products(*, flt: ReportFilter, order: str = "revenue", limit: int = 20) 
         days, live = parts(flt)
         live_rows = list(_product_sums(sale_lines(flt=live), lines=True)) if live else []
         if days is not None:
+            # One query whatever the data: the closed-day figures of every product sold live
+            # (listed first), then the best of the others.
             summed = _product_sums(_product_days(days, flt), lines=False)
-            for row in summed.order_by(*ordering)[:limit]:
-                _add(rows, row["product_id"], row)
-            others = {row["product_id"] for row in live_rows} - set(rows)
-            for row in summed.filter(product_id__in=others):
+            sold_live = [row["product_id"] for row in live_rows]
+            if sold_live:
+                live_first = Case(When(product_id__in=sold_live, then=0), default=1)
+                summed = summed.annotate(live_first=live_first).order_by("live_first", *ordering)
+            else:
+                summed = summed.order_by(*ordering)
+            for row in summed[: limit + len(sold_live)]:
+                row.pop("live_first", None)
                 _add(rows, row["product_id"], row)
         for row in live_rows:
             _add(rows, row["product_id"], row)
@@ -561,11 +567,12 @@ def _add_categories(rows: dict, product_days: QuerySet[DailyProductSales]) -> No
         .annotate(sales=Sum("lines"), qty=Sum("quantity"), paid=_sum("paid"))
         .order_by()
     )
+    # The products of those rows, found through the (product, day) index: one query even when
+    # the period has no summary row, so the page's query count never depends on the data.
+    sold = product_days.filter(product=OuterRef("pk"))
     categories = {
         row["pk"]: (row["category"], row["category__name"])
-        for row in Product.objects.filter(pk__in=[r["product_id"] for r in summed]).values(
-            "pk", "category", "category__name"
-        )
+        for row in Product.objects.filter(Exists(sold)).values("pk", "category", "category__name")
     }
     for row in summed:
         key, label = categories[row["product_id"]]
