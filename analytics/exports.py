@@ -36,6 +36,11 @@ def _header_lines(report: Report) -> list[str]:
     return [report.title, *report.flt.describe(), f"Currency: {report.currency}"]
 
 
+def _table_notes(table: Table) -> list[str]:
+    """What the page prints under a table: its "nothing here" line, then its note."""
+    return [*([table.empty] if not table.rows else []), *([table.note] if table.note else [])]
+
+
 # --------------------------------------------------------------------------- CSV
 
 
@@ -73,6 +78,12 @@ def to_csv(report: Report) -> bytes:
             writer.writerow(
                 [_csv_value(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
             )
+        for line in _table_notes(table):
+            writer.writerow([safe_cell(line)])
+    if report.notes:
+        writer.writerow([])
+        for note in report.notes:
+            writer.writerow([safe_cell(note)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 right
 
 
@@ -108,6 +119,10 @@ def to_xlsx(report: Report) -> bytes:
                     cell.number_format = money
     for table in report.tables:
         _xlsx_table(sheet, table, money, bold)
+    if report.notes:
+        sheet.append([])
+        for note in report.notes:
+            sheet.append([safe_cell(note)])
     sheet.column_dimensions["A"].width = 32
     out = io.BytesIO()
     book.save(out)
@@ -131,6 +146,8 @@ def _xlsx_table(sheet, table: Table, money: str, bold) -> None:
         for cell, column in zip(sheet[sheet.max_row], table.columns, strict=False):
             if column.kind in formats and cell.value is not None:
                 cell.number_format = formats[column.kind]
+    for line in _table_notes(table):
+        sheet.append([safe_cell(line)])
 
 
 def _xlsx_text(value) -> str | None:
@@ -164,8 +181,8 @@ def to_pdf(report: Report) -> bytes:
         rows += [
             [
                 m.label,
-                report.text(m.value, m.kind),
-                report.text(m.previous, m.kind),
+                _glyphs(report.text(m.value, m.kind)),
+                _glyphs(report.text(m.previous, m.kind)),
                 change_text(m),
             ]
             for m in report.metrics
@@ -179,21 +196,29 @@ def to_pdf(report: Report) -> bytes:
         story += [Spacer(1, 5 * mm), Paragraph(_escape(table.title), styles["Heading3"])]
         if not table.rows:
             story.append(Paragraph(_escape(table.empty), styles["Normal"]))
-            continue
-        rows = [[c.label for c in table.columns]]
-        rows += [
-            [report.text(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
-            for row in table.rows
-        ]
-        story.append(_pdf_table(PdfTable, rows, colors, small=len(table.columns) > 8))
+        else:
+            rows = [[c.label for c in table.columns]]
+            rows += [
+                [_glyphs(report.text(v, c.kind)) for v, c in zip(row, table.columns, strict=True)]
+                for row in table.rows
+            ]
+            story.append(_pdf_table(PdfTable, rows, colors, small=len(table.columns) > 8))
+        if table.note:
+            story.append(Paragraph(_escape(table.note), styles["Italic"]))
     for note in report.notes:
         story.append(Paragraph(_escape(note), styles["Italic"]))
     doc.build(story)
     return out.getvalue()
 
 
+def _glyphs(text: str) -> str:
+    """Babel's narrow no-break space (before AM/PM, in some amounts) has no glyph in the PDF's
+    Helvetica and printed as a black box: an ordinary no-break space instead."""
+    return text.replace("\u202f", "\u00a0")
+
+
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _glyphs(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _pdf_table(table_class, rows, colors, small: bool = False):
@@ -211,6 +236,11 @@ def _pdf_table(table_class, rows, colors, small: bool = False):
     return table
 
 
+def chart_caption(chart: Chart) -> str:
+    """The drawn chart's own caption (the table under it has the bare title)."""
+    return f"Chart: {chart.title}"
+
+
 def pdf_chart(chart: Chart, width: float):
     """The page's chart redrawn with reportlab.graphics (bars; a pie for doughnuts)."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -220,7 +250,9 @@ def pdf_chart(chart: Chart, width: float):
 
     height = 190
     drawing = Drawing(width, height)
-    drawing.add(String(0, height - 12, chart.title, fontName="Helvetica-Bold", fontSize=10))
+    drawing.add(
+        String(0, height - 12, chart_caption(chart), fontName="Helvetica-Bold", fontSize=10)
+    )
     values = [float(value) for value in chart.series[0].values]  # drawing coordinates only
     if chart.kind == "doughnut" and any(v > 0 for v in values):
         pie = Pie()

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from analytics.exports import safe_cell
+from analytics.exports import chart_caption, safe_cell
+from analytics.reports import REPORTS
 from tests.reports_data import build_shop
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,8 @@ def test_csv_overview(manager_client, shop):
     assert metrics["Net sales (tax incl.)"][0] == "44.38"
     assert metrics["Gross sales"][0] == "52.00"
     assert metrics["Refunds"][0] == "10.83"
-    series = rows[rows.index(["Day", "Sales", "Paid", "Refunds", "Net sales (tax incl.)"]) + 1 :]
+    header = rows.index(["Day", "Sales", "Paid", "Refunds", "Net sales (tax incl.)"])
+    series = rows[header + 1 : header + 4]
     assert [row[1:] for row in series] == [
         ["2", "46.55", "0.00", "46.55"],
         ["1", "8.66", "0.00", "8.66"],
@@ -111,23 +113,105 @@ def test_pdf_has_the_figures_and_a_chart(manager_client, shop):
     assert "Net sales (tax incl.) by day" in text
 
 
-@pytest.mark.parametrize(
-    "slug",
-    [
-        "top-products",
-        "sales-by-category",
-        "sales-by-cashier",
-        "sales-by-register",
-        "sales-by-payment-method",
-        "sales-heat-map",
-        "refunds",
-        "inventory",
-    ],
-)
-@pytest.mark.parametrize("kind", ["csv", "xlsx", "pdf"])
-def test_every_report_exports(manager_client, shop, slug, kind):
-    response = download(manager_client, f"/admin/reports/{slug}/", kind)
-    assert len(response.content) > 100
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _page(client, slug: str):
+    response = client.get(f"/admin/reports/{slug}/", MARCH)
+    assert response.status_code == 200
+    return response.context["report"]
+
+
+def _table_at(rows: list, table) -> int:
+    """Where a table's header row is (its title row just above)."""
+    labels = [column.label for column in table.columns]
+    return next(
+        i for i in range(1, len(rows)) if rows[i - 1] == [table.title] and rows[i] == labels
+    )
+
+
+def _csv_cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+@pytest.mark.parametrize("slug", list(REPORTS))
+def test_every_csv_holds_the_pages_figures_and_notes(manager_client, shop, slug):
+    report = _page(manager_client, slug)
+    rows = csv_rows(download(manager_client, f"/admin/reports/{slug}/", "csv"))
+    for metric in report.metrics:
+        assert [metric.label, str(metric.value), _csv_cell(metric.previous)] == next(
+            row[:3] for row in rows if len(row) > 1 and row[0] == metric.label
+        )
+    for table in report.tables:
+        at = _table_at(rows, table)
+        body = rows[at + 1 : at + 1 + len(table.rows)]
+        assert body == [[_csv_cell(value) for value in row] for row in table.rows]
+        after = [row[0] for row in rows[at + 1 + len(table.rows) :] if row]
+        if not table.rows:
+            assert after[0] == table.empty
+        if table.note:
+            assert table.note in after
+    for note in report.notes:
+        assert [note] in rows
+
+
+def _xlsx_value(value):
+    if isinstance(value, Decimal):
+        return pytest.approx(float(value))
+    return value
+
+
+@pytest.mark.parametrize("slug", list(REPORTS))
+def test_every_xlsx_holds_the_pages_figures_and_notes(manager_client, shop, slug):
+    report = _page(manager_client, slug)
+    response = download(manager_client, f"/admin/reports/{slug}/", "xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    rows = [
+        row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)] for row in rows
+    ]
+    for metric in report.metrics:
+        found = next(row for row in rows if len(row) > 1 and row[0] == metric.label)
+        assert found[1] == _xlsx_value(metric.value)
+    for table in report.tables:
+        at = _table_at(rows, table)
+        body = rows[at + 1 : at + 1 + len(table.rows)]
+        expected = [[_xlsx_value(value) for value in row] for row in table.rows]
+        assert [row + [None] * (len(table.columns) - len(row)) for row in body] == expected
+        after = [row[0] for row in rows[at + 1 + len(table.rows) :] if row]
+        if not table.rows:
+            assert after[0] == table.empty
+        if table.note:
+            assert table.note in after
+    for note in report.notes:
+        assert [note] in rows
+
+
+@pytest.mark.parametrize("slug", list(REPORTS))
+def test_every_pdf_holds_the_pages_figures_notes_and_chart(manager_client, shop, slug):
+    report = _page(manager_client, slug)
+    response = download(manager_client, f"/admin/reports/{slug}/", "pdf")
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = _flat(" ".join(page.extract_text() for page in pages))
+    for metric in report.metrics:
+        assert _flat(f"{metric.label} {report.text(metric.value, metric.kind)}") in text
+    for table in report.tables:
+        assert _flat(table.title) in text
+        for row in table.rows:
+            for value, column in zip(row, table.columns, strict=True):
+                assert _flat(report.text(value, column.kind)) in text, (table.title, value)
+        if not table.rows:
+            assert _flat(table.empty) in text
+        if table.note:
+            assert _flat(table.note) in text
+    for note in report.notes:
+        assert _flat(note) in text
+    # Each chart is drawn: its caption is only ever written inside the reportlab Drawing.
+    drawn = [chart for chart in report.charts if chart.labels]
+    for chart in drawn:
+        assert _flat(chart_caption(chart)) in text
+    assert (slug not in ("inventory", "sales-heat-map")) == bool(drawn)
 
 
 def test_exports_of_an_empty_range(manager_client, shop):
