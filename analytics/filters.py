@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from catalog.models import Category, Product
-from pos.models import Payment, Register
+from pos.models import Payment, Register, StockMovement
 
 PRESETS = {
     "today": "Today",
@@ -88,6 +88,7 @@ class ReportFilter:
     bucket_choice: str = "auto"
     days_unsold: int = 30
     order: str = "revenue"
+    movement_kind: str = ""  # inventory's movement history: one kind of stock movement
     until: datetime | None = None  # cut the period short (dashboard: "same time last week")
 
     @property
@@ -127,6 +128,7 @@ class ReportFilter:
             "bucket": "" if self.bucket_choice == "auto" else self.bucket_choice,
             "order": "" if self.order == "revenue" else self.order,
             "days": "" if self.days_unsold == 30 else str(self.days_unsold),
+            "kind": self.movement_kind,
         }
         return {key: value for key, value in values.items() if value}
 
@@ -146,6 +148,8 @@ class ReportFilter:
             parts.append(f"Register: {self.register.name}")
         if self.payment_method:
             parts.append(f"Payment method: {Payment.Method(self.payment_method).label}")
+        if self.movement_kind:
+            parts.append(f"Movements: {StockMovement.Kind(self.movement_kind).label}")
         return parts
 
 
@@ -178,6 +182,11 @@ class ReportFilterForm(forms.Form):
         label="Payment method",
     )
     bucket = forms.ChoiceField(choices=BUCKETS.items(), required=False, label="Group by")
+    kind = forms.ChoiceField(
+        choices=[("", "All movements"), *StockMovement.Kind.choices],
+        required=False,
+        label="Movement",
+    )
 
     def clean_product(self) -> Product | None:
         sku = self.cleaned_data["product"].strip()
@@ -237,6 +246,7 @@ def parse_filters(params, *, today: date | None = None) -> tuple[ReportFilter, R
             bucket_choice=data.get("bucket") or "auto",
             days_unsold=_days(params.get("days")),
             order="quantity" if params.get("order") == "quantity" else "revenue",
+            movement_kind=data.get("kind") or "",
         ),
         form,
     )

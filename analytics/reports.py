@@ -7,7 +7,7 @@ what is on screen with the same filters.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -389,8 +389,25 @@ def _refund_row(refund, locale: str) -> list:
     ]
 
 
+INVENTORY_FILTERS_NOTE = (
+    "Stock value, low stock and products not sold are as they stand now; the period, and the "
+    "Movement filter, apply to the movement history only. Register and payment method do not "
+    "apply to stock."
+)
+
+
+def applicable_filter(slug: str, flt: ReportFilter) -> ReportFilter:
+    """The filter without what a report ignores, so neither the page nor its exports claim a
+    filter that changed nothing: stock has no register nor payment method, and only the
+    inventory's movement history has movement kinds."""
+    if slug == "inventory":
+        return replace(flt, register=None, payment_method="")
+    return replace(flt, movement_kind="")
+
+
 def inventory_report(flt: ReportFilter) -> Report:
     report = _report("inventory", "Inventory", flt)
+    report.notes.append(INVENTORY_FILTERS_NOTE)
     value = selectors.stock_value(flt=flt)
     report.metrics = [
         Metric("Stock value at cost", value.at_cost),

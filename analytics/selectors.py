@@ -831,7 +831,7 @@ def not_sold_since(*, flt: ReportFilter, days: int, limit: int = 200) -> QuerySe
 
 
 def stock_movements(*, flt: ReportFilter, limit: int = 500) -> QuerySet[StockMovement]:
-    """Stock movements of the period (product, category and user filters), newest first."""
+    """Stock movements of the period (product, category, user and kind filters), newest first."""
     movements = StockMovement.objects.filter(
         created_at__gte=flt.start_at, created_at__lt=flt.end_at
     )
@@ -841,6 +841,8 @@ def stock_movements(*, flt: ReportFilter, limit: int = 500) -> QuerySet[StockMov
         movements = movements.filter(product__category=flt.category)
     if flt.cashier:
         movements = movements.filter(user=flt.cashier)
+    if flt.movement_kind:
+        movements = movements.filter(kind=flt.movement_kind)
     # Newest first by time alone, so the created_at index can answer the LIMIT without sorting
     # every movement of the range (a tie-break on id cannot use that index).
     return movements.select_related("product", "user").order_by("-created_at")[:limit]

@@ -14,7 +14,7 @@ from pos.admin_views import forbidden
 
 from .exports import CONTENT_TYPES, export_response
 from .filters import BUCKETS, parse_filters
-from .reports import REPORTS, Report, change_text
+from .reports import REPORTS, Report, applicable_filter, change_text
 
 VIEW_REPORTS = "analytics.view_reports"
 
@@ -33,7 +33,7 @@ class ReportPage(WagtailAdminTemplateMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.flt, self.form = parse_filters(request.GET)
-        self.report = self.spec.build(self.flt)
+        self.report = self.spec.build(applicable_filter(self.spec.slug, self.flt))
         kind = request.GET.get("export", "")
         if kind in CONTENT_TYPES:
             return export_response(self.report, kind)
@@ -72,7 +72,8 @@ class ReportPage(WagtailAdminTemplateMixin, TemplateView):
             ],
             show_bucket=report.slug == "sales-overview",
             show_order=report.slug == "top-products",
-            show_days=report.slug == "inventory",
+            show_days=report.slug == "inventory",  # and the movement kind
+            show_sale_filters=report.slug != "inventory",  # register, payment method
             buckets=BUCKETS,
             flt=self.flt,
         )

@@ -152,3 +152,30 @@ def test_payment_methods_note_the_whole_sales_only_under_a_product_or_category_f
 def test_skus_are_never_broken_across_lines(manager_client, shop):
     response = manager_client.get(reverse("analytics:top-products"), {"preset": "this_year"})
     assert f'<td class="an-code">{shop["beans"].sku}</td>' in response.content.decode()
+
+
+def test_inventory_shows_only_the_filters_that_apply(manager_client, shop):
+    """Stock has no register nor payment method: the inventory hides those fields, ignores them
+    in its exports' header, says what its period covers, and filters movements by kind."""
+    till2 = shop["till2"]
+    params = {"preset": "today", "register": till2.pk, "payment_method": "card"}
+    url = reverse("analytics:inventory")
+    page = manager_client.get(url, {**params, "kind": "refund"})
+    html = page.content.decode()
+    assert 'name="register"' not in html and 'name="payment_method"' not in html
+    assert 'name="kind"' in html
+    assert "the period, and the Movement filter, apply to the movement history only" in html
+    movements = page.context["report"].tables[2].rows
+    assert movements and {row[2] for row in movements} == {"Refund"}
+    everything = manager_client.get(url, params).context["report"].tables[2].rows
+    assert {row[2] for row in everything} >= {"Sale", "Refund"}
+    header = manager_client.get(url, {**params, "kind": "refund", "export": "csv"})
+    text = header.content.decode("utf-8-sig")
+    assert "Register:" not in text and "Payment method:" not in text
+    assert "Movements: Refund" in text
+
+    overview = manager_client.get(OVERVIEW, {**params, "kind": "refund"})
+    html = overview.content.decode()
+    assert 'name="register"' in html and 'name="payment_method"' in html
+    assert 'name="kind"' not in html
+    assert overview.context["report"].flt.movement_kind == ""
