@@ -259,6 +259,11 @@ class SaleAdmin(ReadOnlyModelAdmin):
             if instance.shift_id and user.has_perm("pos.view_shift")
             else ""
         )
+        detail["refund_url"] = (
+            reverse("pos_sales:refund", args=[instance.pk])
+            if user.has_perm("pos.refund_sale") and instance.status == Sale.Status.COMPLETED
+            else ""
+        )
         return detail
 
 

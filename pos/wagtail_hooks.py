@@ -46,6 +46,14 @@ def register_inventory_urls():
     return [path("inventory/", include((urls, "pos_inventory"), namespace="pos_inventory"))]
 
 
+@hooks.register("register_admin_urls")
+def register_sale_refund_urls():
+    from .admin_refunds import SaleRefundView
+
+    urls = [path("<int:pk>/refund/", SaleRefundView.as_view(), name="refund")]
+    return [path("sales/", include((urls, "pos_sales"), namespace="pos_sales"))]
+
+
 # --------------------------------------------------------------------------- menu
 
 

@@ -181,6 +181,8 @@ MATRIX = [
     ("pos_sale_modeladmin_delete",               "GET",  "/admin/pos/sale/delete/{sale_pk}/",                            L, 403, 403, 403, 403),
     ("pos_sale_modeladmin_edit",                 "GET",  "/admin/pos/sale/edit/{sale_pk}/",                              L, 403, 403, 403, 403),
     ("pos_sale_modeladmin_inspect",              "GET",  "/admin/pos/sale/inspect/{sale_pk}/",                           L, 403, 403, 200, 200),
+    ("pos_sales:refund",                         "GET",  "/admin/sales/{sale_pk}/refund/",                               L, 403, 403, 200, 200),
+    ("pos_sales:refund",                         "POST", "/admin/sales/{sale_pk}/refund/",                               L, 403, 403, 200, 200),
     ("pos_shift_modeladmin_index",               "GET",  "/admin/pos/shift/",                                            L, 403, 403, 200, 200),
     ("pos_shift_modeladmin_create",              "GET",  "/admin/pos/shift/create/",                                     L, 403, 403, 403, 403),
     ("pos_shift_modeladmin_delete",              "GET",  "/admin/pos/shift/delete/{shift}/",                             L, 403, 403, 403, 403),
