@@ -1,8 +1,9 @@
 """PDF receipts with reportlab.
 
 Thermal rolls (58/80 mm) get one page exactly as long as the receipt, the way the paper comes
-out of the printer; A4 gets an invoice-like layout that continues over as many pages as it
-needs, the items table repeating its heading. The text is real text in an embedded TrueType
+out of the printer (up to `MAX_ROLL_PAGE`, then further pages of the roll's width); A4 gets an
+invoice-like layout that continues over as many pages as it needs, the items table repeating
+its heading. The text is real text in an embedded TrueType
 font (DejaVu Sans where installed, else reportlab's bundled Vera, else Helvetica), so "•", "€",
 "£" print and the PDF can be searched and parsed.
 """
@@ -49,6 +50,9 @@ FAMILY = "ReceiptSans"
 PAPER_WIDTH = {"58mm": 58 * mm, "80mm": 80 * mm}
 THERMAL_MARGIN = {"58mm": 3 * mm, "80mm": 4 * mm}
 A4_MARGIN = 18 * mm
+# The longest page a thermal receipt gets: Acrobat and most viewers refuse pages over 200 in
+# (14,400 pt); a longer receipt continues on further pages of the roll's width.
+MAX_ROLL_PAGE = 14_000.0
 GREY = colors.HexColor("#555555")
 
 # (regular, bold, italic, bold italic) file names, tried in order.
@@ -539,10 +543,11 @@ def _thermal_pdf(receipt: ReceiptData) -> bytes:
     width = page_width - 2 * margin
     height = _measure(thermal_story(receipt, width), width) + 2 * margin + 6
     for _ in range(5):  # measured heights are estimates: grow the roll until it fits one page
+        height = min(height, MAX_ROLL_PAGE)
         buffer = BytesIO()
         doc = _document(buffer, receipt, (page_width, height), margin, margin)
         doc.build(thermal_story(receipt, width))
-        if doc.page == 1:
+        if doc.page == 1 or height >= MAX_ROLL_PAGE:  # a very long roll: more roll-wide pages
             return buffer.getvalue()
         height *= 1.1
     return buffer.getvalue()

@@ -149,3 +149,23 @@ def test_pdf_draws_the_sale_code(big_sale, paper, code):
     plain = render_pdf(receipt_for_sale(big_sale, template=layout(paper=paper, code="")))
     coded = render_pdf(receipt_for_sale(big_sale, template=layout(paper=paper, code=code)))
     assert _vector_rectangles(coded) - _vector_rectangles(plain) >= 20
+
+
+def test_a_very_long_thermal_receipt_continues_on_further_roll_pages():
+    """Hundreds of lines: no page longer than Acrobat's 200 in, every page the roll's width."""
+    from dataclasses import replace
+
+    from receipts.renderers.pdf import MAX_ROLL_PAGE
+    from receipts.selectors import sample_receipt
+
+    sample = sample_receipt(layout(paper="58mm", font_size=12))
+    lines = tuple(
+        replace(line, name=f"Item {i:03d} {line.name}") for i, line in enumerate(sample.lines * 150)
+    )
+    reader = PdfReader(BytesIO(render_pdf(replace(sample, lines=lines))))
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        assert float(page.mediabox.height) <= MAX_ROLL_PAGE < 200 * 72
+        assert float(page.mediabox.width) == pytest.approx(58 * 72 / 25.4, abs=0.5)
+    text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in reader.pages))
+    assert "Item 000 " in text and "Item 449 " in text and "TOTAL" in text
