@@ -121,7 +121,7 @@ def receipt_text_lines(receipt: ReceiptData, columns: int | None = None) -> list
             out.pair(line.quantity_text.replace("×", "x"), line.total + key, indent=2)
     out.rule()
 
-    pad = "  " if keyed else ""
+    pad = "  " if keyed else ""  # every amount below ends where the lines' amounts end
     for total in receipt.totals:
         out.pair(total.label, total.amount + pad)
     out.rule("=")
@@ -137,21 +137,22 @@ def receipt_text_lines(receipt: ReceiptData, columns: int | None = None) -> list
         out.left("Tax")
         for tax in receipt.taxes:
             label = f"{tax.key} {tax.label}" if tax.key else tax.label
-            out.pair(label, tax.tax, indent=2)
+            out.pair(label, tax.tax + pad, indent=2)
             out.left(f"on {tax.taxable}", indent=4)
 
     out.blank()
     for payment in receipt.payments:
         if layout.show_payment_details:
-            out.pair(payment.label, payment.amount)
+            out.pair(payment.label, payment.amount + pad)
             if payment.tendered:
-                out.pair("Tendered", payment.tendered, indent=2)
+                out.pair("Tendered", payment.tendered + pad, indent=2)
             if payment.reference and payment.method != "cash":
                 out.left(f"Ref. {payment.reference}", indent=2)
         else:
-            out.pair(payment.label if payment.method != "card" else "Card", payment.amount)
+            label = payment.label if payment.method != "card" else "Card"
+            out.pair(label, payment.amount + pad)
     if receipt.change:
-        out.pair("Change", receipt.change, bold=True)
+        out.pair("Change", receipt.change + pad, bold=True)
     if receipt.savings:
         out.blank()
         out.center(f"You saved {receipt.savings}")

@@ -117,6 +117,21 @@ def test_plain_text_fits_the_columns_and_shows_everything(sale, columns):
     assert change_line.endswith("$35.30")
 
 
+@pytest.mark.parametrize("columns", [32, 42, 48])
+def test_plain_text_amounts_share_one_right_edge(sale, columns):
+    """With tax keys shown ("$17.80 B"), subtotal, total, tax breakdown, payments and change
+    end in the same column as the lines' amounts, not two columns off."""
+    text = render_text(receipt_for_sale(sale), columns)
+    amount = re.compile(r"\s{2,}(-?\$[\d,]+\.\d\d)( [A-Z])?$")
+    ends = {}
+    for line in text.splitlines():
+        if match := amount.search(line):
+            ends[line] = match.end(1)
+    assert any(line.startswith("TOTAL") for line in ends)
+    assert any(line.lstrip().startswith("Tendered") for line in ends)
+    assert len(set(ends.values())) == 1, ends
+
+
 def test_plain_text_width_follows_the_paper(sale):
     assert (
         max(
