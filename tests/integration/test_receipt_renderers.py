@@ -366,6 +366,9 @@ def test_html_receipt_page(sale, cashier_client):
     ):
         assert expected in html, expected
     assert response["Cache-Control"] == "private, no-store"
+    # Same order as the PDF and the text: totals, tax breakdown, then payments.
+    assert html.index('class="totals"') < html.index('class="taxes"')
+    assert html.index('class="taxes"') < html.index('class="payments"')
 
 
 @pytest.mark.parametrize(
