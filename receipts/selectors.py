@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
@@ -285,8 +286,10 @@ def _layout(template: ReceiptTemplate, values: dict[str, object]) -> Layout:
     )
 
 
-def _rate_text(rate: Decimal) -> str:
-    return f"{rate.normalize():f}\u00a0%"  # never "8.25" and "%" on two lines
+def _rate_text(rate: Decimal, locale: str) -> str:
+    """A tax rate in the store's locale ("8.25 %", "2,5 %"); never "8.25" and "%" on two
+    lines."""
+    return f"{format_decimal(rate, format='#,##0.###', locale=locale)}\u00a0%"
 
 
 def user_display_name(user: AbstractBaseUser | None) -> str:
@@ -349,7 +352,7 @@ def build_receipt(
     taxes = tuple(
         TaxLine(
             key=keys.get(t.rate, ""),
-            label=" ".join(filter(None, [names.get(t.rate, "Tax"), _rate_text(t.rate)])),
+            label=" ".join(filter(None, [names.get(t.rate, "Tax"), _rate_text(t.rate, locale)])),
             taxable=fmt(t.taxable.amount),
             tax=fmt(t.tax.amount),
         )

@@ -432,3 +432,15 @@ def test_the_sale_code_svg_draws_under_a_strict_content_security_policy(kind):
     svg = code_svg("S-000123", kind)
     assert svg.startswith("<svg") and 'fill="' in svg
     assert "style=" not in svg
+
+
+def test_tax_rates_are_written_in_the_store_locale(sale):
+    from store.selectors import current_store_settings, forget_store_settings
+
+    store = current_store_settings()
+    store.locale = "de_DE"
+    store.save()
+    forget_store_settings()
+    receipt = receipt_for_sale(sale)
+    assert [t.label for t in receipt.taxes] == ["Reduced 2,5\xa0%", "Standard 8,25\xa0%"]
+    assert "Standard 8,25\xa0%" in render_text(receipt)
