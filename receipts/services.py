@@ -22,7 +22,7 @@ from . import links
 from .renderers.escpos import PrinterError, render_escpos, send_to_printer
 from .renderers.pdf import render_pdf
 from .renderers.text import render_text
-from .selectors import ReceiptData, can_view_receipt, receipt_for_document, receipt_for_sale
+from .selectors import ReceiptData, can_view_receipt, receipt_for_document
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +120,11 @@ def email_receipt(
     return EmailedReceipt(number=sale.number, to=address, link=link)
 
 
-def print_receipt(*, sale: Sale, by_user: AbstractBaseUser, target: str | None = None) -> int:
-    """Send a sale's receipt to the ESC/POS printer (RECEIPT_PRINTER); returns bytes sent."""
+def print_receipt(
+    *, sale: Sale | Refund, by_user: AbstractBaseUser, target: str | None = None
+) -> int:
+    """Send a sale's (or a refund's) receipt to the ESC/POS printer (RECEIPT_PRINTER); returns
+    bytes sent."""
     _check_access(sale, by_user)
     target = target if target is not None else getattr(settings, "RECEIPT_PRINTER", "")
     if not target:
@@ -129,7 +132,7 @@ def print_receipt(*, sale: Sale, by_user: AbstractBaseUser, target: str | None =
             "No receipt printer is set up; print the receipt page from the browser instead.",
             "no_printer",
         )
-    receipt = receipt_for_sale(sale)
+    receipt = receipt_for_document(sale)
     data = render_escpos(receipt, columns=getattr(settings, "RECEIPT_PRINTER_COLUMNS", None))
     try:
         send_to_printer(data, target, timeout=getattr(settings, "RECEIPT_PRINTER_TIMEOUT", 10))

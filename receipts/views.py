@@ -162,9 +162,10 @@ def can_find_receipts(user) -> bool:
 
 class FindReceiptForm(forms.Form):
     number = forms.CharField(
-        label="Sale number",
+        label="Sale or refund number",
         max_length=20,
         required=False,
+        help_text="A sale (S-000042) or a refund or void (R-000007).",
         widget=forms.TextInput(attrs={"placeholder": "S-000042", "autofocus": True}),
     )
 
@@ -178,7 +179,8 @@ class EmailReceiptForm(forms.Form):
 
 
 class FindReceiptView(WagtailAdminTemplateMixin, View):
-    """Managers: look a sale up by number, reprint its receipt (HTML/PDF) or email it."""
+    """Managers: look a sale or a refund up by number, reprint its receipt (HTML/PDF) or email
+    it."""
 
     template_name = "receipts/admin/find.html"
     page_title = "Find a receipt"
@@ -193,7 +195,7 @@ class FindReceiptView(WagtailAdminTemplateMixin, View):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def _render(self, *, form, sale=None, email_form=None, status=200) -> TemplateResponse:
-        receipt = selectors.receipt_for_sale(sale) if sale else None
+        receipt = selectors.receipt_for_document(sale) if sale else None
         context = self.get_context_data(
             form=form,
             sale=sale,
@@ -204,10 +206,11 @@ class FindReceiptView(WagtailAdminTemplateMixin, View):
         )
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
-    def _lookup(self, number: str) -> Sale | None:
-        sale = selectors.sale_for_receipt(number.strip().upper())
-        if sale is not None and selectors.can_view_receipt(self.request.user, sale):
-            return sale
+    def _lookup(self, number: str) -> Sale | Refund | None:
+        """A sale (S-…) or a refund/void (R-…) the user may see."""
+        document = selectors.document_for_number(number.strip().upper())
+        if document is not None and selectors.can_view_receipt(self.request.user, document):
+            return document
         return None
 
     def get(self, request: HttpRequest) -> TemplateResponse:
@@ -216,14 +219,16 @@ class FindReceiptView(WagtailAdminTemplateMixin, View):
         if form.is_valid() and form.cleaned_data["number"]:
             sale = self._lookup(form.cleaned_data["number"])
             if sale is None:
-                form.add_error("number", f"No sale numbered {form.cleaned_data['number']}.")
+                form.add_error(
+                    "number", f"No sale or refund numbered {form.cleaned_data['number']}."
+                )
         return self._render(form=form, sale=sale)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         number = request.POST.get("number", "")
         sale = self._lookup(number)
         if sale is None:
-            raise Http404("No such sale.")
+            raise Http404("No such sale or refund.")
         action = request.POST.get("action", "email")
         back = reverse("receipts_admin:find") + f"?number={sale.number}"
         if action == "print":

@@ -148,7 +148,7 @@ def test_managers_find_reprint_and_email_in_the_admin(sale, manager_client):
     assert found.status_code == 200 and "$34.70" in html
     assert f"/receipts/{sale.number}/?print=1" in html and f"/receipts/{sale.number}.pdf" in html
     missing = manager_client.get("/admin/receipts/find/", {"number": "S-424242"})
-    assert "No sale numbered S-424242" in missing.content.decode()
+    assert "No sale or refund numbered S-424242" in missing.content.decode()
 
     bad = manager_client.post(
         "/admin/receipts/find/", {"number": sale.number, "action": "email", "email": "x@"}
@@ -161,6 +161,24 @@ def test_managers_find_reprint_and_email_in_the_admin(sale, manager_client):
     )
     assert f"Receipt {sale.number} emailed to ann@example.com" in response.content.decode()
     assert len(mail.outbox) == 1
+
+
+def test_managers_find_a_refund_by_its_number_in_the_admin(refund, sale, manager_client):
+    found = manager_client.get("/admin/receipts/find/", {"number": refund.number.lower()})
+    html = found.content.decode()
+    assert found.status_code == 200, html
+    assert f"Refund {refund.number}" in html and sale.number in html
+    assert f"/receipts/{refund.number}/?print=1" in html
+    assert f"/receipts/{refund.number}.pdf" in html
+    response = manager_client.post(
+        "/admin/receipts/find/",
+        {"number": refund.number, "action": "email", "email": "ann@example.com"},
+        follow=True,
+    )
+    assert f"Receipt {refund.number} emailed to ann@example.com" in response.content.decode()
+    assert len(mail.outbox) == 1 and refund.number in mail.outbox[0].subject
+    missing = manager_client.get("/admin/receipts/find/", {"number": "R-424242"})
+    assert "No sale or refund numbered R-424242" in missing.content.decode()
 
 
 def refused(response) -> bool:
