@@ -436,8 +436,63 @@ class CloseShiftIn(serializers.Serializer):
     counted_cash = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
+class MoneyOut(serializers.Serializer):
+    """An amount as a string with its currency code (never a float)."""
+
+    amount = serializers.CharField(help_text='Decimal string, e.g. "12.50".')
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+
+
+class ReportAmountOut(MoneyOut):
+    formatted = serializers.CharField(help_text="For display in the store's locale.")
+
+
+class ReportTaxOut(serializers.Serializer):
+    rate = serializers.CharField(help_text='Tax rate in percent, e.g. "8.25".')
+    tax = ReportAmountOut(help_text="Tax of the sales at this rate minus tax refunded.")
+
+
+class ReportTenderOut(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["cash", "card", "other"])
+    taken = ReportAmountOut(help_text="Paid by customers with this tender.")
+    refunded = ReportAmountOut(help_text="Given back on this tender by refunds and voids.")
+    net = ReportAmountOut(help_text="taken − refunded")
+
+
+class ShiftReportSerializer(serializers.Serializer):
+    """The X report (any time) or the Z report (closing: adds counted_cash and over_short)."""
+
+    shift = serializers.IntegerField()
+    register = serializers.CharField(help_text="Register name.")
+    cashier = serializers.CharField(help_text="Who opened the shift.")
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    sales_count = serializers.IntegerField()
+    items_sold = serializers.IntegerField()
+    gross = ReportAmountOut(help_text="Sum of the sales' subtotals before discounts.")
+    discounts = ReportAmountOut(help_text="Line and cart discounts given.")
+    sales_total = ReportAmountOut(help_text="Sum of the sales' totals (what customers paid).")
+    refunds_count = serializers.IntegerField(help_text="Refunds and voids in this shift.")
+    refunds = ReportAmountOut(help_text="Money given back by refunds and voids.")
+    net = ReportAmountOut(help_text="sales_total − refunds")
+    tax = ReportTaxOut(many=True, help_text="Net tax per rate.")
+    tenders = ReportTenderOut(many=True)
+    opening_float = ReportAmountOut()
+    paid_in = ReportAmountOut(help_text="Cash paid into the drawer (cash movements).")
+    paid_out = ReportAmountOut(help_text="Cash paid out of the drawer (cash movements).")
+    cash_rounding = ReportAmountOut(help_text="Sum of the cash rounding of the sales.")
+    expected_cash = ReportAmountOut(
+        help_text="opening_float + cash taken − cash refunded + paid_in − paid_out"
+    )
+    counted_cash = ReportAmountOut(required=False, help_text="Z report only: what was counted.")
+    over_short = ReportAmountOut(
+        required=False, help_text="Z report only: counted_cash − expected_cash (negative: short)."
+    )
+
+
 SHIFT_REPORT = OpenApiResponse(
-    inline_serializer("ShiftReport", {"shift": serializers.IntegerField()}),
+    ShiftReportSerializer,
     description="Sales count, gross, discounts, refunds, net, tax per rate, tenders, cash.",
 )
 
@@ -523,8 +578,42 @@ class VoidIn(serializers.Serializer):
     approver = ApprovalIn(required=False)
 
 
+class RefundLineOut(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The sale line's id.")
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    restock = serializers.BooleanField(help_text="Back to stock (false: written off).")
+    amount = MoneyOut(help_text="Money back for this line, tax included.")
+    tax = MoneyOut()
+
+
+class RefundPaymentOut(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["cash", "card", "other"])
+    amount = MoneyOut()
+    reference = serializers.CharField(
+        help_text="The gateway's refund reference (card), else empty."
+    )
+
+
+class RefundSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="R-000045")
+    kind = serializers.ChoiceField(choices=["refund", "void"])
+    sale = serializers.CharField(help_text="The sale's number.")
+    created_at = serializers.DateTimeField()
+    approved_by = serializers.CharField(help_text="Username of the approving manager.")
+    reason = serializers.CharField(allow_blank=True)
+    lines = RefundLineOut(many=True)
+    total = MoneyOut(help_text="Money returned to the customer.")
+    tax_total = MoneyOut()
+    payments = RefundPaymentOut(many=True, help_text="How the money went back.")
+    formatted = inline_serializer("RefundFormatted", {"total": serializers.CharField()})
+    receipt_urls = inline_serializer(
+        "RefundReceiptUrls", {"html": serializers.CharField(), "pdf": serializers.CharField()}
+    )
+
+
 REFUND_RESPONSE = OpenApiResponse(
-    inline_serializer("Refund", {"number": serializers.CharField()}),
+    RefundSerializer,
     description="The refund (or void) with its lines, money back per tender and receipt URL.",
 )
 
