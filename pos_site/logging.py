@@ -10,10 +10,19 @@ from django.views.debug import SafeExceptionReporterFilter
 # 12–19 digits, optionally grouped by spaces or dashes: anything that could be a card number.
 PAN_PATTERN = re.compile(r"(?<!\d)(?:\d[ -]?){11,18}\d(?!\d)")
 MASK = "[card number removed]"
+# A security code next to its name, however it is written: cvc=739, 'cvc': '739', "cvv": 7391,
+# CardDetails(cvc='739'), and the same with HTML-escaped quotes on the developer's error page.
+QUOTE = r"(?:['\"]|&quot;|&\#x27;|&\#39;)?"
+CVC_PATTERN = re.compile(
+    rf"(\b(?:cvc|cvv|cvc2|cvv2|security_code){QUOTE}\s*[:=]\s*){QUOTE}\d{{3,4}}{QUOTE}", re.I
+)
+CVC_MASK = r"\1'[security code removed]'"
+SECURITY_CODE_NAMES = {"cvc", "cvv", "cvc2", "cvv2", "security_code"}
 
 
 def mask_pans(text: str) -> str:
-    return PAN_PATTERN.sub(MASK, text)
+    """Card numbers and security codes out of a text (the name is historical: PANs first)."""
+    return CVC_PATTERN.sub(CVC_MASK, PAN_PATTERN.sub(MASK, text))
 
 
 def install_pan_masking() -> None:
@@ -51,4 +60,10 @@ class PanSafeExceptionReporterFilter(SafeExceptionReporterFilter):
 
     def get_traceback_frame_variables(self, request, tb_frame):
         variables = super().get_traceback_frame_variables(request, tb_frame)
-        return [(name, mask_pans(str(value))) for name, value in variables]
+        return [
+            (
+                name,
+                self.cleansed_substitute if name in SECURITY_CODE_NAMES else mask_pans(str(value)),
+            )
+            for name, value in variables
+        ]
