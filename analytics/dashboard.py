@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from pos.admin_selectors import low_stock_count
 from store.selectors import current_store_settings
 
 from . import selectors
@@ -39,6 +38,6 @@ def today_panel_figures() -> dict:
         "change": change,
         "trend": "flat" if not change else ("up" if change > 0 else "down"),
         "change_abs": abs(change) if change is not None else None,
-        "low_stock": low_stock_count(),
-        "low_stock_url": reverse("pos_inventory:low_stock"),
+        "low_stock": selectors.low_stock_count(),  # the Inventory report's definition
+        "low_stock_url": reverse("analytics:inventory"),
     }

@@ -782,11 +782,21 @@ def stock_value(*, flt: ReportFilter) -> StockValue:
     )
 
 
+LOW_STOCK = Q(quantity_on_hand__lte=F("low_stock_threshold"))
+"""The one definition of low stock, for the Inventory report and the dashboard: an active
+product whose stock is at or below its own low-stock threshold, as it stands now."""
+
+
+def low_stock_count() -> int:
+    """How many products are low on stock (the dashboard's figure; one COUNT)."""
+    return Product.objects.filter(LOW_STOCK, is_active=True).count()
+
+
 def low_stock(*, flt: ReportFilter, limit: int = 200) -> QuerySet[Product]:
-    """Active products at or below their threshold, emptiest first."""
+    """Active products at or below their threshold (LOW_STOCK), emptiest first."""
     return (
         _products(flt=flt)
-        .filter(quantity_on_hand__lte=F("low_stock_threshold"))
+        .filter(LOW_STOCK)
         .select_related("category")
         .order_by("quantity_on_hand", "name")[:limit]
     )
