@@ -46,6 +46,7 @@ def shop(users):
     cart, _ = pos_services.open_cart(user=cashier)
     pos_services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
     revision = product.save_revision(user=merchandiser)
+    category_revision = product.category.save_revision(user=merchandiser)
     pending = catalog_services.save_pending_import(
         b"sku,name\n", user=merchandiser, filename="products.csv"
     )
@@ -66,6 +67,7 @@ def shop(users):
         "category": product.category_id,
         "tax_rate": product.tax_rate_id,
         "revision": revision.pk,
+        "category_revision": category_revision.pk,
         "sale": sale.number,
         "sale_pk": sale.pk,
         "refund": refund.number,

@@ -148,6 +148,8 @@ MATRIX = [
     ("catalog_products:history",                 "GET",  "/admin/catalog/products/history/{product}/",                   L, 403, 200, 200, 200),
     ("catalog_products:revisions_compare",       "GET",  "/admin/catalog/products/history/{product}/revisions/compare/earliest...latest/",L, 403, 200, 200, 200),
     ("catalog_products:revisions_revert",        "GET",  "/admin/catalog/products/history/{product}/revisions/{revision}/revert/",L, 403, 200, 200, 200),
+    ("catalog_categories:revisions_compare",     "GET",  "/admin/catalog/categories/history/{category}/revisions/compare/earliest...latest/",L, 403, 200, 200, 200),
+    ("catalog_categories:revisions_revert",      "GET",  "/admin/catalog/categories/history/{category}/revisions/{category_revision}/revert/",L, 403, 200, 200, 200),
     ("catalog_products:import",                  "GET",  "/admin/catalog/products/import/",                              L, 403, 200, 200, 200),
     ("catalog_products:import_sample",           "GET",  "/admin/catalog/products/import/sample.csv",                    L, 403, 200, 200, 200),
     ("catalog_products:import_confirm",          "GET",  "/admin/catalog/products/import/{import}/confirm/",             L, 403, "→/admin/catalog/products/import/", "→/admin/catalog/products/import/", "→/admin/catalog/products/import/"),
