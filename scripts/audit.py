@@ -1,10 +1,11 @@
 """`make audit`: known vulnerabilities in the locked packages, then a static scan of our code.
 
 pip-audit asks a vulnerability service (PyPI's by default) about every package of the dev lock
-file. When the service cannot be reached (offline, a firewalled build machine), pip-audit still
-exits 0 and audits nothing; this script says so plainly instead of pretending the set is clean,
-and carries on with bandit, which needs no network. Exit status: 1 when a vulnerability or a
-bandit finding is reported, else 0.
+file, read straight from the lock (`--disable-pip`: the pins are exact and hashed, so there is
+nothing to resolve and no package index to ask). When the service cannot be reached (offline,
+a firewalled build machine), pip-audit audits nothing; this script says so plainly instead of
+pretending the set is clean, and carries on with bandit, which needs no network.
+Exit status: 1 when a vulnerability or a bandit finding is reported, else 0.
 """
 
 from __future__ import annotations
@@ -18,14 +19,30 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements-dev.lock"
 
 
+def first_line(text: str, limit: int = 160) -> str:
+    """The first line of an error, cut at a word boundary: enough to say what failed."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "no message")
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def pip_audit() -> int:
     command = [sys.executable, "-m", "pip_audit", "--requirement", str(LOCK), "--no-deps"]
-    command += ["--require-hashes", "--format", "json", "--progress-spinner", "off"]
+    command += [
+        "--require-hashes",
+        "--disable-pip",
+        "--format",
+        "json",
+        "--progress-spinner",
+        "off",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
-        print(f"NOTICE: pip-audit could not run ({result.stderr.strip()[-300:]}); skipped.")
+        print(
+            "NOTICE: the vulnerability service could not be reached; no package was audited. "
+            f"Run `make audit` again online. (pip-audit said: {first_line(result.stderr)})"
+        )
         return 0
     dependencies = report.get("dependencies", [])
     audited = [d for d in dependencies if "skip_reason" not in d]
