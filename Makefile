@@ -12,13 +12,13 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 # The lock files pin every package, direct or not, with hashes (`make lock` after editing
-# requirements*.txt): what is installed is exactly what was tested and audited.
-$(VENV)/.installed: requirements.lock | $(PY)
-	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+# requirements*.in): what is installed is exactly what was tested and audited.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.lock requirements-dev.lock | $(PY)
-	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -41,10 +41,10 @@ test: install-dev
 LOCK := $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-## lock: re-resolve requirements*.txt into the hashed requirements*.lock files
+## lock: re-resolve requirements*.in into the hashed requirements*.txt files
 lock:
-	$(LOCK) --output-file requirements.lock requirements.txt
-	$(LOCK) --output-file requirements-dev.lock requirements-dev.txt
+	$(LOCK) --output-file requirements.txt requirements.in
+	$(LOCK) --output-file requirements-dev.txt requirements-dev.in
 
 ## audit: known vulnerabilities in the locked packages (pip-audit) and in our code (bandit)
 audit: install-dev

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK = ROOT / "requirements-dev.lock"
+LOCK = ROOT / "requirements-dev.txt"
 
 
 def first_line(text: str, limit: int = 160) -> str:
