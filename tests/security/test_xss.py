@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.utils.html import escape
@@ -18,6 +20,8 @@ from pypdf import PdfReader
 from catalog.models import Category, Product
 from receipts.models import ReceiptTemplate
 from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +165,24 @@ def test_product_csv_export_keeps_hostile_text_as_plain_cells(hostile, merchandi
     assert SCRIPT in names and ATTRIBUTE in names
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment")
+
+
+HTML_SINKS = re.compile(r"\.(?:innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write")
+
+
+@pytest.mark.parametrize(
+    "script",
+    sorted(p for p in (ROOT / "static").rglob("*.js") if "vendor" not in p.parts),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_our_scripts_build_the_page_with_text_not_html(script):
+    """Product names, customer e-mails and report labels reach the page as text only: no
+    script of ours writes HTML strings (static/pos/dom.js builds elements with textContent)."""
+    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", script.read_text(), flags=re.S)  # comments aside
+    assert not HTML_SINKS.search(code), HTML_SINKS.search(code)
+
+
+def test_the_html_sink_scan_finds_what_it_looks_for():
+    for sink in ["el.innerHTML = x", "el.outerHTML += y", "el.insertAdjacentHTML('x', y)"]:
+        assert HTML_SINKS.search(sink)
+    assert not HTML_SINKS.search("el.textContent = x")
