@@ -34,6 +34,7 @@ from wagtail.snippets.views.snippets import (
 from catalog import selectors, services, views
 from catalog.forms import ProductForm
 from catalog.models import Category, Product, TaxRate
+from catalog.stock_history import StockHistoryPanel
 from store.selectors import current_store_settings, format_amount
 
 # --------------------------------------------------------------------------- list columns
@@ -220,6 +221,7 @@ class ProductViewSet(SnippetViewSet):
                     FieldRowPanel(
                         [FieldPanel("quantity_on_hand"), FieldPanel("low_stock_threshold")]
                     ),
+                    StockHistoryPanel(heading="Stock history"),
                 ],
                 heading="Pricing & stock",
             ),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from djmoney.money import Money
 
 from catalog.models import Product
@@ -131,6 +132,32 @@ def product_movements(product: Product) -> QuerySet[StockMovement]:
         .select_related("user", "sale", "refund")
         .order_by("-created_at", "-id")
     )
+
+
+RECENT_MOVEMENTS = 10
+
+
+def recent_product_history(product: Product, user) -> dict | None:
+    """The product editor's "Stock history" panel: the last movements, for whoever may see them
+    (None hides the panel)."""
+    if not user.has_perm("pos.view_stockmovement"):
+        return None
+    movements = list(product_movements(product)[:RECENT_MOVEMENTS])
+    locale = store_locale()
+    rows = [
+        {
+            "date": store_datetime_text(m.created_at, locale),
+            "kind": m.get_kind_display(),
+            "quantity": f"+{m.quantity}" if m.quantity > 0 else f"−{-m.quantity}",
+            "resulting_quantity": m.resulting_quantity,
+            "user": user_text(m.user),
+            "note": " · ".join(part for part in (m.reason, movement_reference(m)) if part),
+        }
+        for m in movements
+    ]
+    total = len(rows) if len(rows) < RECENT_MOVEMENTS else product_movements(product).count()
+    url = reverse("pos_inventory:product_movements", args=[product.pk])
+    return {"rows": rows, "total": total, "url": url}
 
 
 def movement_reference(movement: StockMovement) -> str:

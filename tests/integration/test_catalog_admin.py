@@ -419,3 +419,24 @@ def test_editing_a_category_creates_a_revision_with_history(editor_client):
         "catalog_categories:revisions_compare", args=(category.pk, first.pk, second.pk)
     )
     assert editor_client.get(compare).status_code == 200
+
+
+def test_the_product_page_shows_its_recent_stock_history(editor_client, manager):
+    from tests import factories
+
+    product = make_product(name="Oat milk", quantity_on_hand=12)
+    factories.open_shift(manager)
+    sale = factories.sale(manager, (product, 3))
+    page = editor_client.get(f"{LIST}edit/{product.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    panel = text[text.index("catalog-stock-history") :]
+    assert "Stock history" in text
+    assert sale.number in panel and "−3" in panel and "+12" in panel
+    assert f"/admin/inventory/products/{product.pk}/movements/" in panel
+    assert "All 2 movements" in panel
+
+
+def test_the_stock_history_panel_is_not_on_a_new_product(editor_client):
+    page = editor_client.get(f"{LIST}add/")
+    assert page.status_code == 200 and "catalog-stock-history" not in page.content.decode()
