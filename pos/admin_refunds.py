@@ -156,6 +156,7 @@ class SaleRefundView(WagtailAdminTemplateMixin, TemplateView):
             sale=self.sale,
             sale_url=self.sale_url(),
             voided=self.sale.status == Sale.Status.VOIDED,
+            no_open_shift=not form.fields["shift"].queryset.exists(),
             total=selectors.money_text(self.sale.total),
         )
         return context

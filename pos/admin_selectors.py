@@ -151,7 +151,8 @@ def recent_product_history(product: Product, user) -> dict | None:
             "quantity": f"+{m.quantity}" if m.quantity > 0 else f"−{-m.quantity}",
             "resulting_quantity": m.resulting_quantity,
             "user": user_text(m.user),
-            "note": " · ".join(part for part in (m.reason, movement_reference(m)) if part),
+            "note": " · ".join(p for p in (m.reason, movement_reference(m)) if p and p != EMPTY)
+            or EMPTY,
         }
         for m in movements
     ]

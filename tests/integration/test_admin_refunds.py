@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -142,3 +143,15 @@ def test_cashiers_and_merchandisers_are_refused(cashier_client, merchandiser_cli
 
 def test_unknown_sale_is_a_404(manager_client, db):
     assert manager_client.get("/admin/sales/999999/refund/").status_code == 404
+
+
+def test_with_no_open_shift_the_form_says_so_and_cannot_be_sent(manager_client, cashier):
+    from pos.models import Shift
+
+    factories.open_shift(cashier)
+    sale = factories.sale(cashier, (factories.product("Tea", "4.00", stock=5), 1))
+    Shift.objects.update(status=Shift.Status.CLOSED)
+    page = manager_client.get(f"/admin/sales/{sale.pk}/refund/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "No register has an open shift" in text
+    assert re.search(r'<button type="submit" class="button" disabled>Refund</button>', text)
