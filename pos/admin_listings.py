@@ -28,7 +28,7 @@ from wagtail_modeladmin.views import (
 )
 
 from . import admin_selectors as selectors
-from .admin_views import forbidden, quantity_text
+from .admin_views import forbidden
 from .models import OfflineSale, Payment, Refund, Sale, Shift, StockMovement
 
 
@@ -438,7 +438,7 @@ class StockMovementAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description="Change", ordering="quantity")
     def change(self, obj: StockMovement) -> str:
-        return quantity_text(obj.quantity)
+        return selectors.quantity_text(obj.quantity)
 
     @admin.display(description="User", ordering="user__username")
     def user_name(self, obj: StockMovement) -> str:

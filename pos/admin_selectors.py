@@ -134,6 +134,27 @@ def product_movements(product: Product) -> QuerySet[StockMovement]:
     )
 
 
+def quantity_text(value: int) -> str:
+    return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "0"
+
+
+def movement_rows(movements) -> list[dict]:
+    """Stock movements as the ledger tables show them (the history page and the editor panel)."""
+    locale = store_locale()
+    return [
+        {
+            "movement": m,
+            "date": store_datetime_text(m.created_at, locale),
+            "quantity": quantity_text(m.quantity),
+            "user": user_text(m.user),
+            "reference": movement_reference(m),
+            "note": " · ".join(p for p in (m.reason, movement_reference(m)) if p and p != EMPTY)
+            or EMPTY,
+        }
+        for m in movements
+    ]
+
+
 RECENT_MOVEMENTS = 10
 
 
@@ -142,20 +163,7 @@ def recent_product_history(product: Product, user) -> dict | None:
     (None hides the panel)."""
     if not user.has_perm("pos.view_stockmovement"):
         return None
-    movements = list(product_movements(product)[:RECENT_MOVEMENTS])
-    locale = store_locale()
-    rows = [
-        {
-            "date": store_datetime_text(m.created_at, locale),
-            "kind": m.get_kind_display(),
-            "quantity": f"+{m.quantity}" if m.quantity > 0 else f"−{-m.quantity}",
-            "resulting_quantity": m.resulting_quantity,
-            "user": user_text(m.user),
-            "note": " · ".join(p for p in (m.reason, movement_reference(m)) if p and p != EMPTY)
-            or EMPTY,
-        }
-        for m in movements
-    ]
+    rows = movement_rows(product_movements(product)[:RECENT_MOVEMENTS])
     total = len(rows) if len(rows) < RECENT_MOVEMENTS else product_movements(product).count()
     url = reverse("pos_inventory:product_movements", args=[product.pk])
     return {"rows": rows, "total": total, "url": url}

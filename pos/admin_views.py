@@ -62,10 +62,6 @@ def safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def quantity_text(value: int) -> str:
-    return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "0"
-
-
 class PermissionMixin:
     permission: str = CHANGE_STOCK
 
@@ -199,7 +195,7 @@ class AdjustStockView(StockFormPage):
         product = movement.product
         messages.success(
             request,
-            f"{product.name}: {quantity_text(movement.quantity)} ({data['reason']}). "
+            f"{product.name}: {selectors.quantity_text(movement.quantity)} ({data['reason']}). "
             f"Stock now {movement.resulting_quantity}.",
             buttons=[self.history_button(product)],
         )
@@ -249,7 +245,7 @@ class StockCountView(StockFormPage):
             messages.success(
                 request,
                 f"{product.name}: counted {data['counted']}, "
-                f"{quantity_text(movement.quantity)} against the system. "
+                f"{selectors.quantity_text(movement.quantity)} against the system. "
                 f"Stock now {movement.resulting_quantity}.",
                 buttons=[self.history_button(product)],
             )
@@ -301,22 +297,12 @@ class ProductMovementsView(InventoryPage):
         context = super().get_context_data(**kwargs)
         paginator = Paginator(selectors.product_movements(self.product), MOVEMENTS_PER_PAGE)
         page = paginator.get_page(self.request.GET.get("p"))
-        locale = selectors.store_locale()
         context.update(
             product=self.product,
             page_obj=page,
             paginator=paginator,
             elided_page_range=paginator.get_elided_page_range(page.number),
-            rows=[
-                {
-                    "movement": movement,
-                    "date": selectors.store_datetime_text(movement.created_at, locale),
-                    "quantity": quantity_text(movement.quantity),
-                    "user": selectors.user_text(movement.user),
-                    "reference": selectors.movement_reference(movement),
-                }
-                for movement in page.object_list
-            ],
+            rows=selectors.movement_rows(page.object_list),
             can_see_sales=self.request.user.has_perm("pos.view_sale"),
             can_see_refunds=self.request.user.has_perm("pos.view_refund"),
         )
