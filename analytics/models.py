@@ -18,12 +18,15 @@ def _amount() -> models.DecimalField:
     return models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
 
-class HourlySales(models.Model):
-    """Sales of one local hour, per cashier and register: a summary of closed days.
+TENDERS_HELP = "Payment methods of the sales, as bits: cash 1, card 2, other 4 (cash + card: 3)."
 
-    Written by analytics.summary from the sales tables (never by hand) so that reports over
-    years read thousands of rows instead of a million sale lines; today is always read live.
-    """
+
+def _tenders() -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(default=0, help_text=TENDERS_HELP)
+
+
+class SaleSums(models.Model):
+    """The figures of a group of sales in one local hour, shared by the hourly summaries."""
 
     day = models.DateField()
     hour = models.PositiveSmallIntegerField()
@@ -32,6 +35,7 @@ class HourlySales(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     register = models.ForeignKey("pos.Register", on_delete=models.CASCADE, related_name="+")
+    tenders = _tenders()
     sales = models.PositiveIntegerField(default=0)
     items = models.PositiveIntegerField(default=0)
     gross = _amount()
@@ -46,23 +50,66 @@ class HourlySales(models.Model):
     other_sales = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "hour", "cashier", "register"], name="hourly_sales_key"
-            )
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.day} {self.hour:02d}h"
 
 
+class HourlySales(SaleSums):
+    """Sales of one local hour, per cashier, register and set of tenders: a summary of closed
+    days.
+
+    Written by analytics.summary from the sales tables (never by hand) so that reports over
+    years read thousands of rows instead of a million sale lines; today is always read live.
+    cash/card/other are the payments of those sales by method.
+    """
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "hour", "cashier", "register", "tenders"], name="hourly_sales_key"
+            )
+        ]
+
+
+class HourlyCategorySales(SaleSums):
+    """The lines of one category in the sales of one local hour (see HourlySales): what the
+    sale-level reports read under a category filter, and sales by category under a cashier or
+    register filter.
+
+    Amounts are those of the category's lines; `sales` counts the sales holding such a line and
+    `lines` the lines; cash/card/other are the whole payments of those sales (tenders belong to
+    sales). A sale with lines of two categories is in two rows: the rows of several categories
+    are never added into one figure.
+    """
+
+    category = models.ForeignKey(
+        "catalog.Category", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    lines = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "hour", "cashier", "register", "tenders", "category"],
+                name="hourly_category_sales_key",
+            )
+        ]
+        indexes = [models.Index(fields=["category", "day"], name="hourly_category_sales_cat")]
+
+
 class DailyProductSales(models.Model):
-    """One product's sales on one local day: a summary of closed days (see HourlySales)."""
+    """One product's lines in the sales of one local day, per set of tenders: a summary of
+    closed days (see HourlySales). `sales` counts the sales holding the product, `items` the
+    units sold."""
 
     day = models.DateField()
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    tenders = _tenders()
+    sales = models.PositiveIntegerField(default=0)
     lines = models.PositiveIntegerField(default=0)
-    quantity = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
     gross = _amount()
     discounts = _amount()
     paid = _amount()
@@ -71,7 +118,9 @@ class DailyProductSales(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "product"], name="daily_product_sales_key")
+            models.UniqueConstraint(
+                fields=["day", "product", "tenders"], name="daily_product_sales_key"
+            )
         ]
         indexes = [models.Index(fields=["product", "day"], name="daily_product_sales_product")]
 

@@ -49,7 +49,7 @@ from pos.models import Payment, Refund, RefundLine, RefundPayment, SaleLine, Sto
 
 from . import summary
 from .filters import ReportFilter, store_timezone, store_today
-from .models import DailyProductSales, HourlySales
+from .models import DailyProductSales, HourlyCategorySales, HourlySales
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -135,17 +135,24 @@ def refund_lines(*, flt: ReportFilter) -> QuerySet[RefundLine]:
 # --------------------------------------------------------------------------- summaries or lines
 
 
-def use_summaries(flt: ReportFilter, *, by_product: bool = False) -> bool:
-    """Whether the closed-day summaries can answer this filter (see analytics.summary).
+# The closed-day summaries, smallest first, and what each can group or filter by besides the
+# day and the tenders (which all know): "payments" is the cash/card/other split of the sales.
+SUMMARIES = (
+    (HourlySales, {"hour", "cashier", "register", "payments"}),
+    (HourlyCategorySales, {"hour", "cashier", "register", "payments", "category"}),
+    (DailyProductSales, {"product", "category"}),
+)
+FILTERED = ("product", "category", "cashier", "register")
 
-    Sale-level summaries know cashier and register, product-level ones know product and
-    category; a payment-method filter always reads the sale lines.
-    """
-    if flt.payment_method or flt.until:
-        return False
-    if by_product:
-        return not (flt.cashier or flt.register)
-    return not (flt.product or flt.category)
+
+def summary_for(flt: ReportFilter, *, by: Iterable[str] = ()) -> type | None:
+    """The smallest closed-day summary (analytics.summary) that answers a report grouped `by`
+    these under this filter; None when only the sale lines can (a product filter on a report
+    by cashier, register or hour, say, or a period cut short, the dashboard's "so far today")."""
+    if flt.until:
+        return None
+    needs = set(by) | {name for name in FILTERED if getattr(flt, name)}
+    return next((model for model, known in SUMMARIES if needs <= known), None)
 
 
 def parts(flt: ReportFilter) -> tuple[Q | None, ReportFilter | None]:
@@ -156,26 +163,29 @@ def parts(flt: ReportFilter) -> tuple[Q | None, ReportFilter | None]:
     return days, live
 
 
-def _hourly(days: Q, flt: ReportFilter) -> QuerySet[HourlySales]:
-    rows = HourlySales.objects.filter(days)
+def summary_rows(model: type, days: Q, flt: ReportFilter) -> QuerySet:
+    """The rows of a summary (from `summary_for`) on closed days that match the filter."""
+    rows = model.objects.filter(days)
+    if flt.product:
+        rows = rows.filter(product=flt.product)
+    if flt.category:
+        rows = rows.filter(**{_path(model, "category"): flt.category})
     if flt.cashier:
         rows = rows.filter(cashier=flt.cashier)
     if flt.register:
         rows = rows.filter(register=flt.register)
+    if flt.payment_method:
+        rows = rows.filter(tenders__in=summary.masks_with(flt.payment_method))
     return rows
 
 
-def _product_days(days: Q, flt: ReportFilter) -> QuerySet[DailyProductSales]:
-    rows = DailyProductSales.objects.filter(days)
-    if flt.product:
-        rows = rows.filter(product=flt.product)
-    if flt.category:
-        rows = rows.filter(product__category=flt.category)
-    return rows
+def _path(model: type, name: str) -> str:
+    """A dimension's field on a summary (the per-product one reaches category by product)."""
+    return f"product__{name}" if model is DailyProductSales and name == "category" else name
 
 
 SUMMED = {"gross", "discounts", "paid", "tax", "items", "sales", "qty", "revenue", "cost"}
-SUMMED |= {"has_cost", "amount", "lines", "quantity"}
+SUMMED |= {"has_cost", "amount", "lines"}
 
 
 def _add(rows: dict, key, values: dict) -> None:
@@ -248,10 +258,11 @@ def _sold_lines() -> dict:
 def sales_totals(*, flt: ReportFilter) -> Totals:
     """The overview's figures for one period: a few queries whatever the range."""
     sold: dict = {}
-    if use_summaries(flt):
+    model = summary_for(flt)
+    if model:
         days, live = parts(flt)
         if days is not None:
-            _add(sold, 0, _hourly(days, flt).aggregate(**SOLD_SUMMARY))
+            _add(sold, 0, summary_rows(model, days, flt).aggregate(**SOLD_SUMMARY))
         if live is not None:
             _add(sold, 0, sale_lines(flt=live).aggregate(**_sold_lines()))
         sold = sold.get(0, {})
@@ -324,10 +335,11 @@ def sales_series(*, flt: ReportFilter, bucket: str | None = None) -> list[Bucket
     bucket = bucket or flt.bucket
     zone = store_timezone()
     paid: dict = {}
-    if use_summaries(flt):
+    model = summary_for(flt, by=["hour"] if bucket == "hour" else [])
+    if model:
         days, live = parts(flt)
         if days is not None:
-            for row in _summary_series(days, flt, bucket):
+            for row in _summary_series(summary_rows(model, days, flt), bucket):
                 _add(paid, _local_key(row.pop("at"), row.pop("hour", 0)), row)
     else:
         live = flt
@@ -360,8 +372,7 @@ def sales_series(*, flt: ReportFilter, bucket: str | None = None) -> list[Bucket
     ]
 
 
-def _summary_series(days: Q, flt: ReportFilter, bucket: str) -> list[dict]:
-    rows = _hourly(days, flt)
+def _summary_series(rows: QuerySet, bucket: str) -> list[dict]:
     if bucket == "hour":
         fields = ["day", "hour"]
     elif bucket == "day":
@@ -423,13 +434,14 @@ def top_products(*, flt: ReportFilter, order: str = "revenue", limit: int = 20) 
     """
     ordering = ("-qty" if order == "quantity" else "-paid", "product_id")
     rows: dict = {}
-    if use_summaries(flt, by_product=True):
+    model = summary_for(flt, by=["product"])
+    if model:
         days, live = parts(flt)
         live_rows = list(_product_sums(sale_lines(flt=live), lines=True)) if live else []
         if days is not None:
             # One query whatever the data: the closed-day figures of every product sold live
             # (listed first), then the best of the others.
-            summed = _product_sums(_product_days(days, flt), lines=False)
+            summed = _product_sums(summary_rows(model, days, flt), lines=False)
             sold_live = [row["product_id"] for row in live_rows]
             if sold_live:
                 live_first = Case(When(product_id__in=sold_live, then=0), default=1)
@@ -453,10 +465,10 @@ def top_products(*, flt: ReportFilter, order: str = "revenue", limit: int = 20) 
 def _product_sums(queryset, *, lines: bool):
     """Per product id: quantity, paid and revenue before tax (sale lines or summaries)."""
     if lines:
-        figures = {"paid": _sum(_paid()), "revenue": _sum(_net_of_tax())}
+        figures = {"qty": Sum("quantity"), "paid": _sum(_paid()), "revenue": _sum(_net_of_tax())}
     else:
-        figures = {"paid": _sum("paid"), "revenue": _sum("revenue")}
-    return queryset.values("product_id").annotate(qty=Sum("quantity"), **figures)
+        figures = {"qty": Sum("items"), "paid": _sum("paid"), "revenue": _sum("revenue")}
+    return queryset.values("product_id").annotate(**figures)
 
 
 def _product_row(row: dict, product: Product) -> ProductRow:
@@ -491,25 +503,15 @@ class GroupRow:
 
 
 SALE_GROUPS = {
-    # dimension: (sale line field, refund line field, label on the sale line, summary fields)
+    # dimension: (sale line field, refund line field, label on the sale line, label's name)
     "category": (
         "product__category",
         "sale_line__product__category",
         "product__category__name",
-        ("product__category", "product__category__name"),
+        "name",
     ),
-    "cashier": (
-        "sale__cashier",
-        "refund__cashier",
-        "sale__cashier__username",
-        ("cashier", "cashier__username"),
-    ),
-    "register": (
-        "sale__register",
-        "refund__register",
-        "sale__register__name",
-        ("register", "register__name"),
-    ),
+    "cashier": ("sale__cashier", "refund__cashier", "sale__cashier__username", "username"),
+    "register": ("sale__register", "refund__register", "sale__register__name", "name"),
 }
 REFUND_LABELS = {
     "category": "sale_line__product__category__name",
@@ -523,25 +525,29 @@ def sales_by(*, flt: ReportFilter, dimension: str) -> list[GroupRow]:
 
     For categories, "sales" counts sale lines (a sale may hold several categories).
     """
-    sale_key, refund_key, label, (summary_key, summary_label) = SALE_GROUPS[dimension]
-    by_product = dimension == "category"
-    count = Count("id") if by_product else Count("sale", distinct=True)
+    sale_key, refund_key, label, label_name = SALE_GROUPS[dimension]
+    by_category = dimension == "category"
     rows: dict = {}
     live = flt
-    if use_summaries(flt, by_product=by_product):
+    model = summary_for(flt, by=[dimension])
+    if model:
         days, live = parts(flt)
-        if days is not None and by_product:
-            _add_categories(rows, _product_days(days, flt))
-        elif days is not None:
+        if days is not None:
+            key = _path(model, dimension)
             summed = (
-                _hourly(days, flt)
-                .values(key=F(summary_key), label=F(summary_label))
-                .annotate(sales=Sum("sales"), qty=Sum("items"), paid=_sum("paid"))
+                summary_rows(model, days, flt)
+                .values(key=F(key), label=F(f"{key}__{label_name}"))
+                .annotate(
+                    sales=Sum("lines" if by_category else "sales"),
+                    qty=Sum("items"),
+                    paid=_sum("paid"),
+                )
                 .order_by()
             )
             for row in summed:
                 _add(rows, row["key"], row)
     if live is not None:
+        count = Count("id") if by_category else Count("sale", distinct=True)
         sold = (
             sale_lines(flt=live)
             .values(key=F(sale_key), label=F(label))
@@ -557,26 +563,6 @@ def sales_by(*, flt: ReportFilter, dimension: str) -> list[GroupRow]:
         .order_by()
     )
     return _merge_groups(rows.values(), back, empty_label=_empty_label(dimension))
-
-
-def _add_categories(rows: dict, product_days: QuerySet[DailyProductSales]) -> None:
-    """Category figures from the per-product summaries: grouped by product id in the database
-    (no join over the summary rows), then each product's sums added to its category."""
-    summed = list(
-        product_days.values("product_id")
-        .annotate(sales=Sum("lines"), qty=Sum("quantity"), paid=_sum("paid"))
-        .order_by()
-    )
-    # The products of those rows, found through the (product, day) index: one query even when
-    # the period has no summary row, so the page's query count never depends on the data.
-    sold = product_days.filter(product=OuterRef("pk"))
-    categories = {
-        row["pk"]: (row["category"], row["category__name"])
-        for row in Product.objects.filter(Exists(sold)).values("pk", "category", "category__name")
-    }
-    for row in summed:
-        key, label = categories[row["product_id"]]
-        _add(rows, key, {"key": key, "label": label, **row})
 
 
 def _empty_label(dimension: str) -> str:
@@ -615,10 +601,11 @@ def sales_by_payment_method(*, flt: ReportFilter) -> list[GroupRow]:
     labels = dict(Payment.Method.choices)
     rows: dict = {}
     live = flt
-    if use_summaries(flt):
+    model = summary_for(flt, by=["payments"])
+    if model:
         days, live = parts(flt)
         if days is not None:
-            summed = _hourly(days, flt).aggregate(
+            summed = summary_rows(model, days, flt).aggregate(
                 **{f"{m}_paid": _sum(m) for m in labels},
                 **{f"{m}_sales": Coalesce(Sum(f"{m}_sales"), 0) for m in labels},
             )
@@ -667,11 +654,12 @@ def sales_heat_map(*, flt: ReportFilter) -> list[HeatCell]:
     zone = store_timezone()
     cells: dict = {}
     live = flt
-    if use_summaries(flt):
+    model = summary_for(flt, by=["hour"])
+    if model:
         days, live = parts(flt)
         if days is not None:
             summed = (
-                _hourly(days, flt)
+                summary_rows(model, days, flt)
                 .values("weekday", "hour")
                 .annotate(paid=Sum("paid"), sales=Sum("sales"))
                 .order_by()

@@ -6,9 +6,10 @@
     BENCH_REPORT_ONLY=filtered python -m bench reports   # only the filtered pages and exports
 
 The history is seeded afresh in a throw-away database (bench.common), so the figures always
-describe `LINES` lines. Besides each page unfiltered, each page is timed under a payment-method,
-a category and a product filter over the whole two years (the paths the summaries cannot
-answer, see analytics.selectors.use_summaries), and every report's CSV, XLSX and PDF.
+describe `LINES` lines. Besides each page unfiltered, each page is timed under each filter
+(payment method, category, product, cashier, register) over the whole two years (some of them
+are read from the sale lines, see analytics.selectors.summary_for), and every report's CSV,
+XLSX and PDF.
 
 The history is written by `seed_sales` (two years ending today, ~3 lines per sale). Each page
 is requested through Django's test client as a manager, for the last 30 days, this year and
@@ -51,11 +52,11 @@ def _ranges() -> dict[str, dict]:
 
 
 def _filters() -> dict[str, dict]:
-    """A filter of each kind the summaries cannot always answer: the busiest category and
-    product of the seeded history, card payments."""
+    """A filter of each kind: card payments, and the busiest category, product, cashier and
+    register of the seeded history."""
     from django.db.models import Count
 
-    from pos.models import SaleLine
+    from pos.models import Sale, SaleLine
 
     product = (
         SaleLine.objects.values("product__sku", "product__category")
@@ -63,10 +64,16 @@ def _filters() -> dict[str, dict]:
         .order_by("-n")
         .first()
     )
+
+    def busiest(field: str):
+        return Sale.objects.values(field).annotate(n=Count("id")).order_by("-n")[0][field]
+
     return {
         "payment method": {"payment_method": "card"},
         "category": {"category": product["product__category"]},
         "product": {"product": product["product__sku"]},
+        "cashier": {"cashier": busiest("cashier")},
+        "register": {"register": busiest("register")},
     }
 
 
@@ -85,6 +92,30 @@ def _measure(client, url: str, params: dict, runs: int) -> dict:
         get()
     row["queries"] = len(queries.captured_queries)
     return row
+
+
+def _summarise_a_read() -> dict:
+    """The most a report read writes: the summaries of DAYS_PER_READ closed days (the newest
+    ones), deleted and written again in a transaction that is rolled back."""
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from analytics import summary
+    from analytics.models import DailyProductSales, HourlyCategorySales, HourlySales
+    from bench import common
+
+    until = summary.settled_until()
+    first = until - timedelta(days=summary.DAYS_PER_READ)
+
+    def once():
+        with transaction.atomic():
+            for model in (HourlySales, HourlyCategorySales, DailyProductSales):
+                model.objects.filter(day__gte=first, day__lt=until).delete()
+            summary.summarise_days(first, until)
+            transaction.set_rollback(True)
+
+    return common.timed(once, runs=3, warmup=0)
 
 
 def run() -> None:
@@ -106,6 +137,8 @@ def run() -> None:
     client.get("/admin/reports/sales-overview/")  # warm the caches (settings, templates)
 
     results = {}
+    results["summarise the days of one read"] = row = _summarise_a_read()
+    print(f"  summarise one read's days: median {row['median_ms']:.0f} ms")
 
     def measure(name: str, slug: str, params: dict, runs: int) -> None:
         row = _measure(client, f"/admin/reports/{slug}/", params, runs)

@@ -63,8 +63,9 @@ VISA = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": 
 def sale(user, *items, payments=None, register=None):
     """A completed sale through the real services: items are (product, quantity) pairs.
 
-    `payments` is a list of (method, amount) pairs; by default the exact amount in cash.
-    The register must have an open shift.
+    `payments` is a list of (method, amount) pairs; by default the exact amount in cash. An
+    amount of None is the rest of the total (a split payment). The register must have an
+    open shift.
     """
     import uuid
 
@@ -77,6 +78,11 @@ def sale(user, *items, payments=None, register=None):
         services.add_to_cart(cart=cart, product_id=item.pk, quantity=quantity)
     if payments is None:
         payments = [("cash", priced_cart(cart).cash_due)]
+    if any(amount is None for _, amount in payments):
+        rest = priced_cart(cart).priced.total - sum(
+            Decimal(str(a)) for _, a in payments if a is not None
+        )
+        payments = [(method, rest if amount is None else amount) for method, amount in payments]
     requests = [
         services.PaymentRequest(
             method=method,

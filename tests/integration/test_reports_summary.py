@@ -10,10 +10,11 @@ from django.db.models import Sum
 
 from analytics import selectors, summary
 from analytics.filters import ReportFilter, store_today
-from analytics.models import DailyProductSales, HourlySales, SummaryState
+from analytics.models import DailyProductSales, HourlyCategorySales, HourlySales, SummaryState
 from analytics.reports import REPORTS
+from pos.models import Sale
 from tests import factories
-from tests.reports_data import DAY1, DAY2, DAY3, build_shop
+from tests.reports_data import DAY1, DAY2, DAY3, at, build_shop, move
 
 pytestmark = pytest.mark.django_db
 
@@ -64,13 +65,69 @@ def periods(shop, cashier) -> list[ReportFilter]:
     ]
 
 
-def test_every_report_equals_the_raw_aggregate(shop, cashier, monkeypatch):
-    summarised = [figures(flt) for flt in periods(shop, cashier)]
-    assert HourlySales.objects.exists() and DailyProductSales.objects.exists()
-    monkeypatch.setattr(selectors, "use_summaries", lambda flt, by_product=False: False)
-    raw = [figures(flt) for flt in periods(shop, cashier)]
-    for one, other in zip(summarised, raw, strict=True):
-        assert one == other
+@pytest.fixture
+def mixed_shop(shop, cashier, manager):
+    """The shop, plus closed-day sales paid by several methods at once and holding several
+    categories (two lines of one category, a product without one): what the tenders and
+    category summaries must get right."""
+    filters = factories.product("Filters", "2.00", stock=50)  # Coffee, like the beans
+    bag = factories.product("Bag", "1.00", stock=50)
+    bag.category = None
+    bag.save()
+    split = factories.sale(
+        cashier,
+        (shop["beans"], 1),
+        (filters, 2),
+        (shop["mug"], 1),
+        (bag, 1),
+        payments=[("cash", "5.00"), ("card", None)],
+    )
+    other = factories.sale(manager, (filters, 1), (bag, 2), payments=[("other", None)])
+    three = factories.sale(
+        cashier, (shop["mug"], 3), payments=[("cash", "1.00"), ("other", "2.00"), ("card", None)]
+    )
+    move(split, at(DAY2, 11, 5))
+    move(other, at(DAY2, 11, 40))
+    move(three, at(DAY3, 18))
+    return {**shop, "filters": filters, "bag": bag}
+
+
+def mixed_periods(shop, cashier) -> list[ReportFilter]:
+    whole = {"start": DAY1, "end": store_today(), "preset": "custom"}
+    coffee = shop["beans"].category
+    return [
+        *periods(shop, cashier),
+        *(ReportFilter(**whole, payment_method=m) for m in ("cash", "card", "other")),
+        ReportFilter(**whole, category=coffee, payment_method="card"),
+        ReportFilter(**whole, category=shop["mug"].category, cashier=cashier),
+        ReportFilter(**whole, category=coffee, register=shop["till2"]),
+        ReportFilter(**whole, product=shop["filters"], payment_method="other"),
+        ReportFilter(**whole, cashier=cashier, payment_method="cash"),
+        ReportFilter(start=DAY2, end=DAY3, preset="custom", payment_method="card"),
+    ]
+
+
+def test_every_report_equals_the_raw_aggregate(mixed_shop, cashier, monkeypatch):
+    summarised = [figures(flt) for flt in mixed_periods(mixed_shop, cashier)]
+    assert HourlySales.objects.filter(tenders=1 | 2).exists()  # the split sale: cash + card
+    assert HourlyCategorySales.objects.filter(category=None).exists()
+    assert DailyProductSales.objects.filter(tenders=1 | 2 | 4).exists()
+    monkeypatch.setattr(selectors, "summary_for", lambda flt, by=(): None)
+    raw = [figures(flt) for flt in mixed_periods(mixed_shop, cashier)]
+    for flt, one, other in zip(mixed_periods(mixed_shop, cashier), summarised, raw, strict=True):
+        assert one == other, flt.describe()
+
+
+def test_category_summary_counts_each_sale_once_with_its_whole_payments(mixed_shop):
+    """The split sale holds beans and filters (Coffee): one sale, and its whole cash and card
+    payments, in the Coffee row; its lines are counted apart."""
+    summary.rebuild()
+    coffee = mixed_shop["beans"].category
+    row = HourlyCategorySales.objects.get(day=DAY2, hour=11, category=coffee, tenders=1 | 2)
+    sale = Sale.objects.get(lines__product=mixed_shop["beans"], created_at__date=DAY2)
+    assert (row.sales, row.lines, row.items, row.tenders) == (1, 2, 3, 1 | 2)
+    assert (row.cash, row.card, row.other) == (selectors.cents("5.00"), sale.total.amount - 5, 0)
+    assert (row.cash_sales, row.card_sales, row.other_sales) == (1, 1, 0)
 
 
 def test_today_is_read_live(shop, cashier):
@@ -88,18 +145,18 @@ def test_today_is_read_live(shop, cashier):
 
 def test_summaries_hold_closed_days_only(shop):
     selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
-    assert SummaryState.objects.get().complete_until == DAY1 + timedelta(days=31)  # one month
+    assert SummaryState.objects.get().complete_until == DAY1 + timedelta(days=7)  # one week
     summary.rebuild()
     assert SummaryState.objects.get().complete_until == store_today()
     hourly = HourlySales.objects.aggregate(paid=Sum("paid"), sales=Sum("sales"))
     assert (hourly["sales"], hourly["paid"]) == (3, selectors.cents("55.21"))
-    assert DailyProductSales.objects.filter(day=DAY1).count() == 2
+    assert DailyProductSales.objects.filter(day=DAY1).count() == 3  # beans: cash and card
 
 
 def test_catch_up_writes_the_days_that_closed(shop):
     selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
-    HourlySales.objects.filter(day__gte=DAY2).delete()
-    DailyProductSales.objects.filter(day__gte=DAY2).delete()
+    for model in (HourlySales, HourlyCategorySales, DailyProductSales):
+        model.objects.filter(day__gte=DAY2).delete()
     SummaryState.objects.update(complete_until=DAY2)  # as if the report was last read on DAY2
     totals = selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
     assert totals.paid == selectors.cents("55.21")
@@ -116,7 +173,10 @@ def test_time_zone_change_rebuilds(shop, settings):
 
 def test_rebuild_command(shop, capsys):
     call_command("rebuild_sales_summaries")
-    assert "Summaries rebuilt: 3 hourly rows, 3 product-day rows" in capsys.readouterr().out
+    assert (
+        "Summaries rebuilt: 3 hourly rows, 4 category-hour rows, 4 product-day rows"
+        in capsys.readouterr().out
+    )
     assert SummaryState.objects.count() == 1
 
 
@@ -163,7 +223,7 @@ def test_report_queries_do_not_grow_with_the_range(shop, cashier, manager_client
         assert short == long, (name, short, long)
 
 
-def test_a_long_history_is_summarised_a_month_per_read(shop, monkeypatch):
+def test_a_long_history_is_summarised_a_few_days_per_read(shop, monkeypatch):
     monkeypatch.setattr(summary, "DAYS_PER_READ", 1)
     flt = ReportFilter(start=DAY1, end=DAY3, preset="custom")
     assert selectors.sales_totals(flt=flt).paid == selectors.cents("55.21")
@@ -183,6 +243,7 @@ def test_a_day_is_summarised_only_once_it_ended_more_than_the_margin_ago(
 
     night = DAY3 + timedelta(days=8)
     yesterday = night - timedelta(days=1)
+    monkeypatch.setattr(summary, "DAYS_PER_READ", 31)  # the whole history in one read
     monkeypatch.setattr(timezone, "now", lambda: at(night, 0, 30))  # 30 min after midnight
     flt = ReportFilter(start=yesterday, end=yesterday, preset="custom")
     assert selectors.sales_totals(flt=flt).sales == 0  # the first read of the new day

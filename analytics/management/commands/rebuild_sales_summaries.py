@@ -22,6 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Summaries rebuilt: {counts['hourly_rows']:,} hourly rows, "
+                f"{counts['category_rows']:,} category-hour rows, "
                 f"{counts['product_rows']:,} product-day rows in "
                 f"{time.perf_counter() - started:.1f} s."
             )
