@@ -91,23 +91,42 @@ def _net_of_tax():
     )
 
 
+SHORT_PERIOD_DAYS = 7
+
+
 def sale_lines(*, flt: ReportFilter) -> QuerySet[SaleLine]:
-    """Lines of the sales made in the period that match every filter."""
+    """Lines of the sales made in the period that match every filter.
+
+    A short period (the live part of a report: today, and yesterday until 1 a.m.) is read from
+    its sales, the other filters checked on them ("+ 0": no index). SQLite keeps no planner
+    statistics, so it otherwise drove from the filter's index and, at a million lines, walked
+    every line of the busiest category to find today's (0.33 s instead of 2 ms).
+    """
     lines = SaleLine.objects.filter(
         sale__created_at__gte=flt.start_at, sale__created_at__lt=flt.end_at
     )
+    equal = _unindexed_equal if flt.days <= SHORT_PERIOD_DAYS else _equal
     if flt.product:
-        lines = lines.filter(product=flt.product)
+        lines = equal(lines, "product", flt.product.pk)
     if flt.category:
-        lines = lines.filter(product__category=flt.category)
+        lines = equal(lines, "product__category", flt.category.pk)
     if flt.cashier:
-        lines = lines.filter(sale__cashier=flt.cashier)
+        lines = equal(lines, "sale__cashier", flt.cashier.pk)
     if flt.register:
-        lines = lines.filter(sale__register=flt.register)
+        lines = equal(lines, "sale__register", flt.register.pk)
     if flt.payment_method:
         paid_so = Payment.objects.filter(sale=OuterRef("sale"), method=flt.payment_method)
         lines = lines.filter(Exists(paid_so))
     return lines
+
+
+def _equal(queryset: QuerySet, field: str, value: int) -> QuerySet:
+    return queryset.filter(**{field: value})
+
+
+def _unindexed_equal(queryset: QuerySet, field: str, value: int) -> QuerySet:
+    name = f"{field}_unindexed"
+    return queryset.alias(**{name: F(field) + 0}).filter(**{name: value})
 
 
 def refund_lines(*, flt: ReportFilter) -> QuerySet[RefundLine]:

@@ -265,7 +265,7 @@ def _category_hours(start: datetime, end: datetime):
         of_sale = Payment.objects.filter(sale=OuterRef("sale"), method=method)
         return Subquery(of_sale.values("sale").annotate(s=Sum("amount")).values("s"))
 
-    tenders = {
+    payments = {
         f"sum_{method}": Sum(
             Case(When(first_of_category, then=payments_of_sale(method)), default=ZERO),
             output_field=MONEY,
@@ -288,7 +288,7 @@ def _category_hours(start: datetime, end: datetime):
             sum_discounts=Sum(F("discount") + F("cart_discount"), output_field=MONEY),
             sum_paid=Sum(_paid(), output_field=MONEY),
             sum_tax=Sum("tax", output_field=MONEY),
-            **tenders,
+            **payments,
         )
         .order_by()
     )
@@ -297,7 +297,7 @@ def _category_hours(start: datetime, end: datetime):
 def _category_row(row: dict) -> HourlyCategorySales:
     from .selectors import cents
 
-    sums = {name.removeprefix("sum_"): value for name, value in row.items() if "sum_" in name}
+    sums = {name[4:]: value for name, value in row.items() if name.startswith("sum_")}
     amounts = {method: sums.pop(method) for method in TENDER_BITS}
     return HourlyCategorySales(
         day=row["day"],
