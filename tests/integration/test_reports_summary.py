@@ -145,7 +145,7 @@ def test_today_is_read_live(shop, cashier):
 
 def test_summaries_hold_closed_days_only(shop):
     selectors.sales_totals(flt=ReportFilter(start=DAY1, end=DAY3, preset="custom"))
-    assert SummaryState.objects.get().complete_until == DAY1 + timedelta(days=7)  # one week
+    assert SummaryState.objects.get().complete_until == DAY1 + timedelta(days=summary.DAYS_PER_READ)
     summary.rebuild()
     assert (
         SummaryState.objects.get().complete_until == summary.settled_until()
