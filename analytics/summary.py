@@ -246,10 +246,26 @@ def _hourly_row(row: dict, payments: dict[tuple, dict]) -> HourlySales:
     )
 
 
+def _line_sums() -> dict:
+    """The figures of a group of sale lines (sum_ names: an annotation called "tax" would hide
+    the model's column)."""
+    from .selectors import MONEY, _paid
+
+    return {
+        "sum_sales": Count("sale", distinct=True),
+        "sum_lines": Count("id"),
+        "sum_items": Sum("quantity"),
+        "sum_gross": Sum("gross", output_field=MONEY),
+        "sum_discounts": Sum(F("discount") + F("cart_discount"), output_field=MONEY),
+        "sum_paid": Sum(_paid(), output_field=MONEY),
+        "sum_tax": Sum("tax", output_field=MONEY),
+    }
+
+
 def _category_hours(start: datetime, end: datetime):
     """Sale lines per hourly key and category. A sale's payments are added once per category:
     by its first line of that category (no earlier line of the sale in the same category)."""
-    from .selectors import MONEY, ZERO, _paid
+    from .selectors import MONEY, ZERO
 
     def category_key(path: str) -> Coalesce:  # 0 for lines without a category
         return Coalesce(path, Value(0))
@@ -281,13 +297,7 @@ def _category_hours(start: datetime, end: datetime):
         )
         .values("day", "hour", "sale__cashier_id", "sale__register_id", "tenders", "category_key")
         .annotate(
-            sum_sales=Count("sale", distinct=True),
-            sum_lines=Count("id"),
-            sum_items=Sum("quantity"),
-            sum_gross=Sum("gross", output_field=MONEY),
-            sum_discounts=Sum(F("discount") + F("cart_discount"), output_field=MONEY),
-            sum_paid=Sum(_paid(), output_field=MONEY),
-            sum_tax=Sum("tax", output_field=MONEY),
+            **_line_sums(),
             **payments,
         )
         .order_by()
@@ -316,7 +326,7 @@ def _category_row(row: dict) -> HourlyCategorySales:
 
 
 def _product_days(start: datetime, end: datetime):
-    from .selectors import MONEY, _net_of_tax, _paid
+    from .selectors import MONEY, _net_of_tax
 
     return (
         SaleLine.objects.filter(sale__created_at__gte=start, sale__created_at__lt=end)
@@ -325,16 +335,7 @@ def _product_days(start: datetime, end: datetime):
             tenders=tenders_of("sale"),
         )
         .values("day", "product_id", "tenders")
-        .annotate(  # sum_ names: an annotation called "tax" would hide the column
-            sum_sales=Count("sale", distinct=True),
-            sum_lines=Count("id"),
-            sum_items=Sum("quantity"),
-            sum_gross=Sum("gross", output_field=MONEY),
-            sum_discounts=Sum(F("discount") + F("cart_discount"), output_field=MONEY),
-            sum_paid=Sum(_paid(), output_field=MONEY),
-            sum_tax=Sum("tax", output_field=MONEY),
-            sum_revenue=Sum(_net_of_tax(), output_field=MONEY),
-        )
+        .annotate(**_line_sums(), sum_revenue=Sum(_net_of_tax(), output_field=MONEY))
         .order_by()
     )
 
