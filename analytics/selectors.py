@@ -92,6 +92,12 @@ def _net_of_tax():
 
 
 SHORT_PERIOD_DAYS = 7
+LINE_FIELDS = {  # filter → its field on a sale line
+    "product": "product",
+    "category": "product__category",
+    "cashier": "sale__cashier",
+    "register": "sale__register",
+}
 
 
 def sale_lines(*, flt: ReportFilter) -> QuerySet[SaleLine]:
@@ -105,28 +111,19 @@ def sale_lines(*, flt: ReportFilter) -> QuerySet[SaleLine]:
     lines = SaleLine.objects.filter(
         sale__created_at__gte=flt.start_at, sale__created_at__lt=flt.end_at
     )
-    equal = _unindexed_equal if flt.days <= SHORT_PERIOD_DAYS else _equal
-    if flt.product:
-        lines = equal(lines, "product", flt.product.pk)
-    if flt.category:
-        lines = equal(lines, "product__category", flt.category.pk)
-    if flt.cashier:
-        lines = equal(lines, "sale__cashier", flt.cashier.pk)
-    if flt.register:
-        lines = equal(lines, "sale__register", flt.register.pk)
+    short = flt.days <= SHORT_PERIOD_DAYS
+    for name, field in LINE_FIELDS.items():
+        value = getattr(flt, name)
+        if value is None:
+            continue
+        if short:
+            lines = lines.alias(**{f"{name}_unindexed": F(field) + 0})
+            field = f"{name}_unindexed"
+        lines = lines.filter(**{field: value.pk})
     if flt.payment_method:
         paid_so = Payment.objects.filter(sale=OuterRef("sale"), method=flt.payment_method)
         lines = lines.filter(Exists(paid_so))
     return lines
-
-
-def _equal(queryset: QuerySet, field: str, value: int) -> QuerySet:
-    return queryset.filter(**{field: value})
-
-
-def _unindexed_equal(queryset: QuerySet, field: str, value: int) -> QuerySet:
-    name = f"{field}_unindexed"
-    return queryset.alias(**{name: F(field) + 0}).filter(**{name: value})
 
 
 def refund_lines(*, flt: ReportFilter) -> QuerySet[RefundLine]:
@@ -185,14 +182,9 @@ def parts(flt: ReportFilter) -> tuple[Q | None, ReportFilter | None]:
 def summary_rows(model: type, days: Q, flt: ReportFilter) -> QuerySet:
     """The rows of a summary (from `summary_for`) on closed days that match the filter."""
     rows = model.objects.filter(days)
-    if flt.product:
-        rows = rows.filter(product=flt.product)
-    if flt.category:
-        rows = rows.filter(**{_path(model, "category"): flt.category})
-    if flt.cashier:
-        rows = rows.filter(cashier=flt.cashier)
-    if flt.register:
-        rows = rows.filter(register=flt.register)
+    for name in FILTERED:
+        if getattr(flt, name):
+            rows = rows.filter(**{_path(model, name): getattr(flt, name)})
     if flt.payment_method:
         rows = rows.filter(tenders__in=summary.masks_with(flt.payment_method))
     return rows

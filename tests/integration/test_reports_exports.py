@@ -147,13 +147,18 @@ def test_every_csv_holds_the_pages_figures_and_notes(manager_client, shop, slug)
         at = _table_at(rows, table)
         body = rows[at + 1 : at + 1 + len(table.rows)]
         assert body == [[_csv_cell(value) for value in row] for row in table.rows]
-        after = [row[0] for row in rows[at + 1 + len(table.rows) :] if row]
-        if not table.rows:
-            assert after[0] == table.empty
-        if table.note:
-            assert table.note in after
+        _assert_after_table(rows, at, table)
     for note in report.notes:
         assert [note] in rows
+
+
+def _assert_after_table(rows: list, at: int, table) -> None:
+    """Under a table: its empty-table text when it has no rows, and its note."""
+    after = [row[0] for row in rows[at + 1 + len(table.rows) :] if row]
+    if not table.rows:
+        assert after[0] == table.empty
+    if table.note:
+        assert table.note in after
 
 
 def _xlsx_value(value):
@@ -179,11 +184,7 @@ def test_every_xlsx_holds_the_pages_figures_and_notes(manager_client, shop, slug
         body = rows[at + 1 : at + 1 + len(table.rows)]
         expected = [[_xlsx_value(value) for value in row] for row in table.rows]
         assert [row + [None] * (len(table.columns) - len(row)) for row in body] == expected
-        after = [row[0] for row in rows[at + 1 + len(table.rows) :] if row]
-        if not table.rows:
-            assert after[0] == table.empty
-        if table.note:
-            assert table.note in after
+        _assert_after_table(rows, at, table)
     for note in report.notes:
         assert [note] in rows
 
